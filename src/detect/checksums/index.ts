@@ -1,0 +1,9 @@
+import { githubCrc32 } from './github-crc32.js';
+import type { Checksum } from './types.js';
+
+export type { Checksum } from './types.js';
+
+/** Every checksum a rule may name with `checksum: <name>`. One line per check. */
+const ALL: readonly Checksum[] = [githubCrc32];
+
+export const CHECKSUMS: ReadonlyMap<string, Checksum> = new Map(ALL.map((c) => [c.name, c]));

@@ -1,0 +1,191 @@
+import { placeholderReason, shannonEntropy } from './filters.js';
+import { KeywordSet } from './regex.js';
+import type { Rule } from './rules.js';
+
+/** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
+export interface Candidate {
+  rule: Rule;
+  secret: string;
+  /** Byte span of the `secret` group. */
+  start: number;
+  end: number;
+  /** 0-based line of `start`, counted from the buffer's first byte. */
+  line: number;
+  /** Other parts of a multi-part credential, by part name (the secret itself is not repeated). */
+  parts: Record<string, string>;
+  /** Byte spans of the parts, so that snippets can mask them too. */
+  partSpans: Array<[number, number]>;
+}
+
+/** Why a regex match was not reported; kept for `rules test` and debugging. */
+export type Rejection = 'empty' | 'allow' | 'entropy' | 'placeholder' | 'checksum';
+
+interface RawHit {
+  rule: Rule;
+  secret: string;
+  start: number;
+  end: number;
+  rejected: Rejection | undefined;
+}
+
+const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as const;
+
+/**
+ * Runs a rule set over buffers: one case-insensitive keyword pass picks the rules that can match,
+ * then only those rules' RE2 regexes run. Stateless between calls; safe to reuse for every buffer.
+ */
+export class Matcher {
+  readonly rules: readonly Rule[];
+  private readonly keywordSet: KeywordSet;
+  /** For each keyword index, the rules it can trigger (required parts included). */
+  private readonly rulesByKeyword: Rule[][];
+
+  constructor(rules: readonly Rule[]) {
+    this.rules = rules;
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    const keywordIndex = new Map<string, number>();
+    const rulesByKeyword: Rule[][] = [];
+    for (const rule of rules) {
+      // A rule that needs a part must also run the part's rule, whatever keyword triggered it.
+      const triggered = [rule, ...rule.requires.map((r) => byId.get(r.rule)).filter((r): r is Rule => !!r)];
+      for (const keyword of rule.keywords) {
+        const key = keyword.toLowerCase();
+        let index = keywordIndex.get(key);
+        if (index === undefined) {
+          index = rulesByKeyword.length;
+          keywordIndex.set(key, index);
+          rulesByKeyword.push([]);
+        }
+        const list = rulesByKeyword[index] as Rule[];
+        for (const r of triggered) if (!list.includes(r)) list.push(r);
+      }
+    }
+    this.keywordSet = new KeywordSet([...keywordIndex.keys()]);
+    this.rulesByKeyword = rulesByKeyword;
+  }
+
+  /** The rules whose keywords occur in `buf`, in rule-set order. */
+  candidateRules(buf: Buffer): Rule[] {
+    const hits = this.keywordSet.match(buf);
+    if (hits.length === 0) return [];
+    const chosen = new Set<Rule>();
+    for (const index of hits) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
+    return this.rules.filter((r) => chosen.has(r));
+  }
+
+  /** Every regex match of the candidate rules in `buf`, each with the filter that rejected it, if any. */
+  rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf)): RawHit[] {
+    const hits: RawHit[] = [];
+    for (const rule of rules) {
+      const re = rule.regex;
+      re.lastIndex = 0;
+      for (let m = re.exec(buf); m; m = re.exec(buf)) {
+        const span = m.indices?.groups?.secret;
+        if (m.indices?.[0]?.[0] === m.indices?.[0]?.[1]) re.lastIndex++; // empty match: step on
+        if (!span) continue;
+        const secret = buf.toString('utf8', span[0], span[1]);
+        hits.push({ rule, secret, start: span[0], end: span[1], rejected: rejectionOf(rule, secret) });
+      }
+    }
+    return hits;
+  }
+
+  /**
+   * The candidates in `buf`: filtered, de-duplicated (a fallback rule yields to any specific rule that
+   * matched the same text) and paired (multi-part credentials carry their parts).
+   */
+  find(buf: Buffer): Candidate[] {
+    const rules = this.candidateRules(buf);
+    if (rules.length === 0) return [];
+    const hits = this.rawHits(buf, rules);
+    if (hits.length === 0) return [];
+    hits.sort((a, b) => a.start - b.start || a.end - b.end);
+    const lines = lineIndexer(buf);
+    const specificSpans = hits.filter((h) => !h.rule.fallback);
+
+    const accepted: Candidate[] = [];
+    for (const hit of hits) {
+      if (hit.rejected) continue;
+      if (hit.rule.fallback && specificSpans.some((s) => s.start < hit.end && hit.start < s.end)) continue;
+      accepted.push({ rule: hit.rule, secret: hit.secret, start: hit.start, end: hit.end, line: lines(hit.start), parts: {}, partSpans: [] });
+    }
+    return pairAndDedupe(accepted, hits, lines);
+  }
+}
+
+function rejectionOf(rule: Rule, secret: string): Rejection | undefined {
+  if (secret.length === 0) return 'empty';
+  if (rule.allows(secret)) return 'allow';
+  if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return 'entropy';
+  if (rule.placeholders && placeholderReason(secret) !== undefined) return 'placeholder';
+  if (rule.checksum && !rule.checksum.validate(secret)) return 'checksum';
+  return undefined;
+}
+
+/**
+ * Attaches required parts (nearest match of the named rule within the allowed line distance), drops
+ * candidates whose mandatory parts are missing, drops part-only rules and parts that were absorbed into
+ * a pair, and keeps one candidate per exact span.
+ */
+function pairAndDedupe(accepted: Candidate[], hits: readonly RawHit[], lines: (offset: number) => number): Candidate[] {
+  const consumed = new Set<string>();
+  const out: Candidate[] = [];
+  for (const cand of accepted) {
+    let complete = true;
+    for (const req of cand.rule.requires) {
+      let best: RawHit | undefined;
+      let bestDistance = Infinity;
+      for (const h of hits) {
+        if (h.rule.id !== req.rule || h.rejected) continue;
+        const distance = Math.abs(lines(h.start) - cand.line);
+        if (distance <= req.within && distance < bestDistance) {
+          best = h;
+          bestDistance = distance;
+        }
+      }
+      if (best) {
+        cand.parts[req.part] = best.secret;
+        cand.partSpans.push([best.start, best.end]);
+        consumed.add(`${best.rule.id}:${best.start}`);
+      } else if (!req.optional) {
+        complete = false;
+      }
+    }
+    if (complete) out.push(cand);
+  }
+  const bySpan = new Map<string, Candidate>();
+  for (const cand of out) {
+    if (!cand.rule.standalone || consumed.has(`${cand.rule.id}:${cand.start}`)) continue;
+    const key = `${cand.start}:${cand.end}`;
+    const prev = bySpan.get(key);
+    if (!prev || SEVERITY_RANK[cand.rule.severity] < SEVERITY_RANK[prev.rule.severity]) bySpan.set(key, cand);
+  }
+  return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+/** A function from byte offset to 0-based line, for offsets asked in roughly increasing order. */
+export function lineIndexer(buf: Buffer): (offset: number) => number {
+  const newlines: number[] = [];
+  let scanned = 0;
+  return (offset: number) => {
+    while (scanned < offset) {
+      const nl = buf.indexOf(10, scanned);
+      if (nl < 0 || nl >= offset) {
+        scanned = offset;
+        if (nl < 0) break;
+        break;
+      }
+      newlines.push(nl);
+      scanned = nl + 1;
+    }
+    // Count newlines strictly before `offset` (binary search: callers may ask out of order).
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((newlines[mid] as number) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}

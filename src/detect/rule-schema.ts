@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** The YAML shape of `patterns/<provider>.yml`. See docs/rule-format.md for the meaning of each field. */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+const ruleId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*\.[a-z0-9][a-z0-9.-]*$/, 'must look like <provider>.<kind>, lower-case, e.g. github.pat-classic');
+
+const requirementSchema = z.strictObject({
+  /** Name of the part in the finding, e.g. `id` for an AWS access key id. */
+  part: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case identifier'),
+  /** Another rule whose match supplies this part. */
+  rule: ruleId,
+  /** How many lines before or after the secret the part may stand. */
+  within: z.number().int().min(0).max(1000).default(5),
+  /** When true the rule is reported alone if the part is missing; otherwise it needs the part. */
+  optional: z.boolean().default(false),
+});
+
+export const ruleSchema = z.strictObject({
+  id: ruleId,
+  name: z.string().min(3),
+  severity: z.enum(SEVERITIES),
+  keywords: z.array(z.string().min(3, 'keywords need at least 3 characters to be a useful prefilter')).min(1),
+  pattern: z.string().min(1),
+  entropy: z.number().min(0).max(8).optional(),
+  checksum: z.string().optional(),
+  requires: z.array(requirementSchema).optional(),
+  /** RE2 patterns; a candidate secret matching any of them is not reported. */
+  allow: z.array(z.string().min(1)).optional(),
+  /** Whether the shared placeholder/example filter applies (default true). */
+  placeholders: z.boolean().optional(),
+  /** A broad rule that yields when a more specific rule matches the same text. */
+  fallback: z.boolean().optional(),
+  /** False for rules that only supply a part to other rules (e.g. an account id): never reported alone. */
+  standalone: z.boolean().optional(),
+  description: z.string().optional(),
+  remediation: z.string().optional(),
+  references: z.array(z.url()).optional(),
+  examples: z.strictObject({
+    positive: z.array(z.string().min(1)).min(2, 'each rule needs at least two positive examples'),
+    negative: z.array(z.string().min(1)).min(1, 'each rule needs at least one negative example'),
+  }),
+});
+
+export const ruleFileSchema = z.strictObject({
+  provider: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+  /** Display name, e.g. "GitHub". */
+  name: z.string().optional(),
+  references: z.array(z.url()).optional(),
+  rules: z.array(ruleSchema).min(1),
+});
+
+export type RuleSpec = z.output<typeof ruleSchema>;
+export type RuleFileSpec = z.output<typeof ruleFileSchema>;
+export type Requirement = z.output<typeof requirementSchema>;

@@ -1,0 +1,200 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { CHECKSUMS, type Checksum } from './checksums/index.js';
+import { checkRegex, compileRegex, type RE2Regex } from './regex.js';
+import { ruleFileSchema, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
+import { RuleError, describeError } from '../util/errors.js';
+import { parseYamlWith } from '../util/yaml-file.js';
+
+export type { Severity } from './rule-schema.js';
+
+/** A loaded detection rule. Its regexes compile on first use, so start-up stays fast. */
+export class Rule {
+  readonly id: string;
+  readonly provider: string;
+  readonly providerName: string;
+  readonly name: string;
+  readonly severity: Severity;
+  readonly keywords: readonly string[];
+  readonly pattern: string;
+  readonly entropy: number | undefined;
+  readonly checksum: Checksum | undefined;
+  readonly requires: readonly Requirement[];
+  readonly allowPatterns: readonly string[];
+  readonly placeholders: boolean;
+  readonly fallback: boolean;
+  readonly standalone: boolean;
+  readonly description: string | undefined;
+  readonly remediation: string | undefined;
+  readonly references: readonly string[];
+  readonly examples: { readonly positive: readonly string[]; readonly negative: readonly string[] };
+  /** Where the rule was defined, for error messages. */
+  readonly file: string;
+
+  private compiled: RE2Regex | undefined;
+  private compiledAllow: RE2Regex[] | undefined;
+
+  constructor(spec: RuleSpec, provider: { id: string; name: string; references: readonly string[] }, file: string) {
+    this.id = spec.id;
+    this.provider = provider.id;
+    this.providerName = provider.name;
+    this.name = spec.name;
+    this.severity = spec.severity;
+    this.keywords = spec.keywords;
+    this.pattern = spec.pattern;
+    this.entropy = spec.entropy;
+    this.checksum = spec.checksum ? CHECKSUMS.get(spec.checksum) : undefined;
+    this.requires = spec.requires ?? [];
+    this.allowPatterns = spec.allow ?? [];
+    this.placeholders = spec.placeholders ?? true;
+    this.fallback = spec.fallback ?? false;
+    this.standalone = spec.standalone ?? true;
+    this.description = spec.description;
+    this.remediation = spec.remediation;
+    this.references = spec.references ?? provider.references;
+    this.examples = spec.examples;
+    this.file = file;
+  }
+
+  /** The rule's global, index-reporting RE2 regex. Callers reset `lastIndex` before use. */
+  get regex(): RE2Regex {
+    return (this.compiled ??= compileRegex(this.pattern, 'g'));
+  }
+
+  /** True if the candidate secret matches one of the rule's `allow` patterns. */
+  allows(secret: string): boolean {
+    if (this.allowPatterns.length === 0) return false;
+    this.compiledAllow ??= this.allowPatterns.map((p) => compileRegex(p, ''));
+    return this.compiledAllow.some((re) => {
+      re.lastIndex = 0;
+      return re.test(secret);
+    });
+  }
+
+  /** The serialisable definition, for handing the rule set to worker threads. */
+  toSpec(): { spec: RuleSpec; provider: { id: string; name: string; references: readonly string[] }; file: string } {
+    return {
+      spec: {
+        id: this.id,
+        name: this.name,
+        severity: this.severity,
+        keywords: [...this.keywords],
+        pattern: this.pattern,
+        entropy: this.entropy,
+        checksum: this.checksum?.name,
+        requires: [...this.requires],
+        allow: [...this.allowPatterns],
+        placeholders: this.placeholders,
+        fallback: this.fallback,
+        standalone: this.standalone,
+        description: this.description,
+        remediation: this.remediation,
+        references: [...this.references],
+        examples: { positive: [...this.examples.positive], negative: [...this.examples.negative] },
+      },
+      provider: { id: this.provider, name: this.providerName, references: this.references },
+      file: this.file,
+    };
+  }
+
+  static fromSpec(s: ReturnType<Rule['toSpec']>): Rule {
+    return new Rule(s.spec, s.provider, s.file);
+  }
+}
+
+export interface LoadOptions {
+  /** Check every pattern with RE2 now (user rules, `rules test`) instead of on first use. */
+  validatePatterns?: boolean;
+}
+
+/**
+ * Loads every `*.yml` / `*.yaml` rule file in the given folders (or single files). Collects every
+ * problem in every file before failing, so one run shows the whole list.
+ */
+export function loadRules(sources: readonly string[], options: LoadOptions = {}): Rule[] {
+  const errors: string[] = [];
+  const rules: Rule[] = [];
+  const seen = new Map<string, string>();
+  for (const file of listRuleFiles(sources, errors)) {
+    const shown = displayPath(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      errors.push(`${shown}: cannot read rule file: ${describeError(err)}`);
+      continue;
+    }
+    const parsed = parseYamlWith(text, shown, ruleFileSchema);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    const spec = parsed.value;
+    const provider = { id: spec.provider, name: spec.name ?? spec.provider, references: spec.references ?? [] };
+    spec.rules.forEach((ruleSpec, i) => {
+      const where = `${shown}: rules[${i}] (${ruleSpec.id})`;
+      const problems = checkRuleSpec(ruleSpec, spec.provider, options.validatePatterns ?? false);
+      for (const p of problems) errors.push(`${where}: ${p}`);
+      const earlier = seen.get(ruleSpec.id);
+      if (earlier) errors.push(`${where}: duplicate rule id, first defined in ${earlier}`);
+      seen.set(ruleSpec.id, shown);
+      if (problems.length === 0) rules.push(new Rule(ruleSpec, provider, shown));
+    });
+  }
+  const ids = new Set(rules.map((r) => r.id));
+  for (const rule of rules) {
+    for (const req of rule.requires) {
+      if (!ids.has(req.rule)) errors.push(`${rule.file}: ${rule.id}: requires.rule names unknown rule ${req.rule}`);
+    }
+  }
+  if (errors.length) throw new RuleError(`invalid rules:\n  ${errors.join('\n  ')}`);
+  return rules;
+}
+
+function checkRuleSpec(rule: RuleSpec, provider: string, validatePatterns: boolean): string[] {
+  const problems: string[] = [];
+  if (!rule.id.startsWith(`${provider}.`)) problems.push(`id must start with the file's provider "${provider}."`);
+  if (!/\(\?P<secret>/.test(rule.pattern)) problems.push('pattern: needs a named group (?P<secret>…)');
+  if (rule.checksum && !CHECKSUMS.has(rule.checksum)) {
+    problems.push(`checksum: unknown checksum "${rule.checksum}" (known: ${[...CHECKSUMS.keys()].join(', ')})`);
+  }
+  if (validatePatterns) {
+    const err = checkRegex(rule.pattern);
+    if (err) problems.push(`pattern: RE2 rejects it: ${err}`);
+    for (const [i, allow] of (rule.allow ?? []).entries()) {
+      const allowErr = checkRegex(allow);
+      if (allowErr) problems.push(`allow[${i}]: RE2 rejects it: ${allowErr}`);
+    }
+  }
+  return problems;
+}
+
+function listRuleFiles(sources: readonly string[], errors: string[]): string[] {
+  const files: string[] = [];
+  for (const source of sources) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(source).isDirectory();
+    } catch (err) {
+      errors.push(`${source}: cannot read rules: ${describeError(err)}`);
+      continue;
+    }
+    if (!isDir) {
+      files.push(source);
+      continue;
+    }
+    for (const name of readdirSync(source).sort()) {
+      if (/\.ya?ml$/.test(name)) files.push(join(source, name));
+    }
+  }
+  return files;
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+export function providerOfFile(file: string): string {
+  return basename(file).replace(/\.ya?ml$/, '');
+}

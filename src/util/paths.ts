@@ -1,0 +1,20 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The folder that holds package.json, patterns/ and verifiers/. Found by walking up from this module
+ * so that it works from the TypeScript sources (tests) and from the built dist/ alike.
+ */
+export const PACKAGE_ROOT: string = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'patterns'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('keysweep: cannot find its package root (package.json + patterns/)');
+    dir = parent;
+  }
+})();
+
+export const BUILTIN_PATTERNS_DIR = join(PACKAGE_ROOT, 'patterns');
+export const BUILTIN_VERIFIERS_DIR = join(PACKAGE_ROOT, 'verifiers');
