@@ -15,6 +15,8 @@ export interface Hit {
   snippet: string;
   /** The line carries a `keysweep:allow` marker. */
   inlineAllowed: boolean;
+  /** How the secret was encoded where it was found, outermost first (e.g. ["base64"]). */
+  encoding?: string[];
 }
 
 export interface StreamOptions {

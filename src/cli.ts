@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT_ERROR, EXIT_OK, processIo, type Io } from './commands/io.js';
+import { runRulesList, runRulesTest } from './commands/rules.js';
+import { runScan, SCAN_HELP, scanOptions } from './commands/scan.js';
+import { KeysweepError, UsageError } from './util/errors.js';
+import { VERSION } from './version.js';
+
+const MAIN_HELP = `keysweep ${VERSION} — find leaked credentials, prove which still work, shut the live ones off
+
+Usage:
+  keysweep scan [PATH…] [options]     scan files and folders (- for stdin); default: .
+  keysweep rules list [--format json] list the detection rules
+  keysweep rules test [--rules DIR]   run the rules' embedded examples
+  keysweep version
+
+Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage, config or runtime error.
+Run "keysweep scan --help" for the scan options.
+`;
+
+/** Runs the CLI and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(MAIN_HELP);
+        return command === undefined ? EXIT_ERROR : EXIT_OK;
+      case 'version':
+      case '--version':
+      case '-V':
+        io.stdout(`${VERSION}\n`);
+        return EXIT_OK;
+      case 'scan': {
+        const args = parse(rest, scanOptions);
+        if (args.values.help) {
+          io.stdout(SCAN_HELP);
+          return EXIT_OK;
+        }
+        return await runScan(args.values, args.positionals, io);
+      }
+      case 'rules': {
+        const [sub, ...more] = rest;
+        const args = parse(more, {
+          format: { type: 'string' },
+          rules: { type: 'string', multiple: true },
+          config: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        });
+        if (sub === 'list') return runRulesList(args.values, io);
+        if (sub === 'test') return runRulesTest(args.values, io);
+        throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list" or "rules test"`);
+      }
+      default:
+        throw new UsageError(`unknown command "${command}" (commands: scan, rules list, rules test, version)`);
+    }
+  } catch (err) {
+    if (err instanceof KeysweepError) {
+      io.stderr(`keysweep: ${err.code === 'USAGE' ? 'usage error' : 'error'}: ${err.message}\n`);
+      if (err.code === 'USAGE') io.stderr('Run "keysweep --help" for usage.\n');
+      return EXIT_ERROR;
+    }
+    // An unexpected error is a bug: keep its stack.
+    io.stderr(`keysweep: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_ERROR;
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+// Run when executed directly or through the `keysweep` bin link (not when imported by tests).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`keysweep: internal error: ${String(err)}\n`);
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}

@@ -1,0 +1,177 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { EXIT_FINDINGS, EXIT_OK, writeOutput, type Io } from './io.js';
+import { findConfig, loadConfig, parseSize } from '../config.js';
+import { loadRuleSet, splitList } from '../detect/rule-set.js';
+import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
+import { scanPaths } from '../scan/index.js';
+import { toReported } from '../scan/findings.js';
+import { DEFAULT_EXCLUDES } from '../sources/files.js';
+import { loadSuppressions } from '../suppress.js';
+import type { RunInfo } from '../types.js';
+import { KeysweepError, UsageError } from '../util/errors.js';
+import { VERSION } from '../version.js';
+import { jsonReporter } from '../report/json.js';
+
+export const scanOptions = {
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  config: { type: 'string', short: 'c' },
+  rules: { type: 'string', multiple: true },
+  enable: { type: 'string', multiple: true },
+  disable: { type: 'string', multiple: true },
+  'max-file-size': { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  'no-default-excludes': { type: 'boolean' },
+  'ignore-file': { type: 'string' },
+  'no-inline-allow': { type: 'boolean' },
+  'show-secrets': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
+  'exit-code': { type: 'string' },
+  'no-verify': { type: 'boolean' },
+  threads: { type: 'string', short: 'j' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const SCAN_HELP = `Usage: keysweep scan [PATH…] [options]
+
+Scans files and folders (recursively) for leaked credentials. "-" reads standard input.
+With no PATH, scans the current folder.
+
+Output
+  -f, --format FORMAT      text (default), json, sarif or github (workflow annotations)
+  -o, --output FILE        write the report to FILE instead of standard output
+      --show-secrets       print full secret values (default: a prefix and a hash)
+  -q, --quiet              no warnings on standard error
+
+Rules
+      --rules DIR|FILE     extra YAML rules (repeatable)
+      --enable RULE        only these rules: ids, providers or globs such as "aws.*" (repeatable, comma-separated)
+      --disable RULE       turn rules off: ids, providers or globs (repeatable, comma-separated)
+
+What to scan
+      --exclude GLOB       skip matching paths (repeatable), in addition to the default excludes
+      --no-default-excludes  also scan the folders and file types excluded by default (listed below)
+      --max-file-size SIZE skip larger files, e.g. 10MB (default: no limit; large files are streamed)
+  -j, --threads N          matching threads (default: one per core; small scans run on one)
+
+Suppressions
+  -c, --config FILE        config file (default: .keysweep.yml in the scanned folder or the working folder)
+      --ignore-file FILE   ignore file (default: .keysweepignore there): fingerprints, secret hashes, path globs
+      --no-inline-allow    do not honour "keysweep:allow" comments
+      --baseline FILE      ignore the findings recorded in FILE (a JSON report)
+      --write-baseline FILE  record this run's findings in FILE (redacted), for later --baseline
+
+Exit status
+      --exit-code N        exit status when findings remain (default 1)
+      --no-verify          do not verify findings with their providers (the default)
+
+Exit codes: 0 no findings, 1 findings (or --exit-code), 2 usage, config or runtime error.
+
+Default excludes:
+${DEFAULT_EXCLUDES.map((g) => `  ${g}`).join('\n')}
+`;
+
+type ScanValues = {
+  [K in keyof typeof scanOptions]?: (typeof scanOptions)[K] extends { multiple: true }
+    ? string[]
+    : (typeof scanOptions)[K] extends { type: 'boolean' }
+      ? boolean
+      : string;
+};
+
+export async function runScan(values: ScanValues, positionals: string[], io: Io): Promise<number> {
+  const format = chooseFormat(values.format, values.output);
+  const exitCode = values['exit-code'] === undefined ? EXIT_FINDINGS : toInt(values['exit-code'], '--exit-code', 0, 255);
+  const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
+  const paths = positionals.length ? positionals : ['.'];
+  const roots = paths.filter((p) => p !== '-' && isDirectory(p));
+
+  const loaded = loadConfig(findConfig(values.config, roots.slice(0, 1)));
+  const config = loaded.config;
+  const rules = loadRuleSet({
+    extra: [...loaded.rulePaths, ...(values.rules ?? [])],
+    enable: [...(config.enable ?? []), ...splitList(values.enable)],
+    disable: [...(config.disable ?? []), ...splitList(values.disable)],
+  });
+  const suppressions = loadSuppressions({
+    ignoreFile: values['ignore-file'],
+    baselineFile: values.baseline,
+    config,
+    configFile: loaded.file,
+    inline: !values['no-inline-allow'],
+    roots: roots.slice(0, 1),
+  });
+  const useDefaults = !values['no-default-excludes'] && config.defaultExcludes !== false;
+  const maxFileSize =
+    values['max-file-size'] !== undefined
+      ? parseSize(values['max-file-size'], '--max-file-size')
+      : config.maxFileSize !== undefined
+        ? parseSize(config.maxFileSize, `${loaded.file}: maxFileSize`)
+        : 0;
+  const showSecrets = values['show-secrets'] ?? false;
+
+  const result = await scanPaths({
+    paths,
+    rules,
+    excludes: [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(values.exclude ?? [])],
+    maxFileSize,
+    threads,
+    showSecrets,
+    suppressions,
+    stdin: io.stdin,
+    onWarning: values.quiet ? undefined : (path, message) => io.stderr(`keysweep: warning: ${path}: ${message}\n`),
+  });
+
+  const run: RunInfo = {
+    tool: { name: 'keysweep', version: VERSION },
+    summary: result.summary,
+    rules: rules.map((r) => ({
+      id: r.id,
+      name: r.name,
+      provider: r.provider,
+      providerName: r.providerName,
+      severity: r.severity,
+      description: r.description,
+      remediation: r.remediation,
+      references: r.references,
+    })),
+    showSecrets,
+  };
+  writeOutput(REPORTERS[format](result.findings.map((f) => toReported(f, showSecrets)), run), values.output, io);
+  if (values['write-baseline']) {
+    const file = values['write-baseline'];
+    try {
+      // A baseline never holds secret values, whatever --show-secrets says.
+      writeFileSync(file, jsonReporter(result.findings.map((f) => toReported(f, false)), { ...run, showSecrets: false }));
+    } catch (err) {
+      throw new KeysweepError('IO', `${file}: cannot write baseline: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return result.findings.length > 0 ? exitCode : EXIT_OK;
+}
+
+function chooseFormat(format: string | undefined, output: string | undefined): ReportFormat {
+  if (format !== undefined) {
+    if (!isReportFormat(format)) throw new UsageError(`--format ${format}: expected one of ${Object.keys(REPORTERS).join(', ')}`);
+    return format;
+  }
+  if (output?.endsWith('.sarif') || output?.endsWith('.sarif.json')) return 'sarif';
+  if (output?.endsWith('.json')) return 'json';
+  return 'text';
+}
+
+function toInt(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} ${value}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

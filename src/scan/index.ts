@@ -1,0 +1,212 @@
+import { availableParallelism } from 'node:os';
+import { Matcher } from '../detect/match.js';
+import type { Rule } from '../detect/rules.js';
+import type { StreamOptions } from '../detect/stream.js';
+import { enumerateFiles, type FileEntry } from '../sources/files.js';
+import { pathMatcherOf, suppressionOf, type Suppressions } from '../suppress.js';
+import type { Finding, Origin, ScanSummary, Severity, SkipCounts } from '../types.js';
+import { describeError } from '../util/errors.js';
+import { compareFindings, toFindings } from './findings.js';
+import { WorkerPool } from './pool.js';
+import { toWire, type WireResult } from './protocol.js';
+import { UnitScanner } from './scan-bytes.js';
+import { scanFile } from './scan-file.js';
+
+export interface ScanOptions {
+  /** Files and folders; `-` reads standard input. */
+  paths: readonly string[];
+  rules: readonly Rule[];
+  excludes: readonly string[];
+  /** Bytes; 0 = no limit. */
+  maxFileSize: number;
+  /** Matching threads; 0 = one per core. Small scans always run on the main thread. */
+  threads: number;
+  showSecrets: boolean;
+  suppressions: Suppressions;
+  stream?: StreamOptions;
+  stdin?: AsyncIterable<Buffer | string>;
+  /** Called once per warning as it happens (e.g. to print progress to stderr). */
+  onWarning?: (path: string, message: string) => void;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  summary: ScanSummary;
+}
+
+/** Below these, starting threads costs more than it saves (a pre-commit check must feel instant). */
+const INLINE_MAX_FILES = 64;
+const INLINE_MAX_BYTES = 8 << 20;
+const BATCH_MAX_FILES = 32;
+const BATCH_MAX_BYTES = 4 << 20;
+
+/** Collects findings and counts from every unit, whichever thread scanned it. */
+export class ScanCollector {
+  readonly findings: Finding[] = [];
+  readonly summary: ScanSummary;
+  private readonly rulesById: Map<string, Rule>;
+  private readonly pathIgnored: (p: string) => boolean;
+  private readonly started = Date.now();
+
+  constructor(
+    rules: readonly Rule[],
+    private readonly suppressions: Suppressions,
+    private readonly onWarning?: (path: string, message: string) => void,
+  ) {
+    this.rulesById = new Map(rules.map((r) => [r.id, r]));
+    this.pathIgnored = pathMatcherOf(suppressions.pathGlobs);
+    this.summary = {
+      filesScanned: 0,
+      bytesScanned: 0,
+      skipped: { binary: 0, tooLarge: 0, unreadable: 0, excluded: 0, ignored: 0 },
+      findings: 0,
+      distinctSecrets: 0,
+      suppressed: { inline: 0, ignoreFile: 0, baseline: 0, allowlist: 0 },
+      bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+      durationMs: 0,
+      warnings: [],
+    };
+  }
+
+  warn(path: string, message: string): void {
+    this.summary.warnings.push({ path, message });
+    this.onWarning?.(path, message);
+  }
+
+  skip(path: string, reason: string, message?: string): void {
+    const skipped = this.summary.skipped as SkipCounts;
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+    if (message) this.warn(path, `skipped (${reason}): ${message}`);
+  }
+
+  /** Whether a path is ignored by the ignore file or config allowlist (so it need not be read). */
+  isIgnoredPath(path: string): boolean {
+    return this.pathIgnored(path);
+  }
+
+  addUnit(result: WireResult, origin: Origin): void {
+    if (result.skipped) {
+      this.skip(result.path, result.skipped.reason, result.skipped.message);
+      return;
+    }
+    this.summary.filesScanned++;
+    this.summary.bytesScanned += result.bytes;
+    if (result.warning) this.warn(result.path, result.warning);
+    for (const { finding, hit } of toFindings(result.hits, origin, this.rulesById)) {
+      const kind = suppressionOf(finding, hit.inlineAllowed, this.suppressions, this.pathIgnored);
+      if (kind) this.summary.suppressed[kind]++;
+      else this.findings.push(finding);
+    }
+  }
+
+  finish(): ScanResult {
+    this.findings.sort(compareFindings);
+    const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    for (const f of this.findings) bySeverity[f.severity]++;
+    this.summary.findings = this.findings.length;
+    this.summary.distinctSecrets = new Set(this.findings.map((f) => f.secretHash)).size;
+    this.summary.bySeverity = bySeverity;
+    this.summary.durationMs = Date.now() - this.started;
+    return { findings: this.findings, summary: this.summary };
+  }
+}
+
+/** Scans files, folders and stdin. Per-file problems become warnings; the scan always completes. */
+export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
+  const collector = new ScanCollector(options.rules, options.suppressions, options.onWarning);
+  const matcher = new Matcher(options.rules);
+  const fileOptions = { ...options.stream, showSecrets: options.showSecrets, maxFileSize: options.maxFileSize };
+
+  if (options.paths.includes('-')) {
+    await scanStdin(matcher, options.stdin ?? process.stdin, collector, { ...options.stream, showSecrets: options.showSecrets });
+  }
+  const filePaths = options.paths.filter((p) => p !== '-');
+  if (filePaths.length === 0) return collector.finish();
+
+  const entries = enumerateFiles(filePaths, {
+    excludes: options.excludes,
+    onSkip: (path, reason, message) => collector.skip(path, reason, message),
+  });
+
+  // Decide between inline and threads by looking at the first entries.
+  const head: FileEntry[] = [];
+  let headBytes = 0;
+  let exhausted = false;
+  for (;;) {
+    const next = await entries.next();
+    if (next.done) {
+      exhausted = true;
+      break;
+    }
+    if (collector.isIgnoredPath(next.value.path)) {
+      collector.skip(next.value.path, 'ignored');
+      continue;
+    }
+    head.push(next.value);
+    headBytes += next.value.size;
+    if (head.length > INLINE_MAX_FILES || headBytes > INLINE_MAX_BYTES) break;
+  }
+  const threads = options.threads > 0 ? options.threads : availableParallelism();
+  if (exhausted || threads <= 1) {
+    const scanOne = (e: FileEntry) => collector.addUnit(toWire(e.path, scanFile(matcher, e.absolute, fileOptions)), { kind: 'file', path: e.path });
+    head.forEach(scanOne);
+    if (!exhausted) {
+      for await (const e of entries) {
+        if (collector.isIgnoredPath(e.path)) collector.skip(e.path, 'ignored');
+        else scanOne(e);
+      }
+    }
+    return collector.finish();
+  }
+
+  const pool = new WorkerPool(
+    threads,
+    { rules: options.rules.map((r) => r.toSpec()), options: fileOptions },
+    (results) => results.forEach((r) => collector.addUnit(r, { kind: 'file', path: r.path })),
+    (files, message) => files.forEach((f) => collector.warn(f.path, `not scanned: ${message}`)),
+  );
+  try {
+    let batch: FileEntry[] = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const files = batch.map((e) => ({ path: e.path, absolute: e.absolute }));
+      batch = [];
+      batchBytes = 0;
+      await pool.submit(files);
+    };
+    const add = async (e: FileEntry) => {
+      batch.push(e);
+      batchBytes += e.size;
+      if (batch.length >= BATCH_MAX_FILES || batchBytes >= BATCH_MAX_BYTES) await flush();
+    };
+    for (const e of head) await add(e);
+    for await (const e of entries) {
+      if (collector.isIgnoredPath(e.path)) collector.skip(e.path, 'ignored');
+      else await add(e);
+    }
+    await flush();
+  } finally {
+    await pool.close();
+  }
+  return collector.finish();
+}
+
+async function scanStdin(matcher: Matcher, input: AsyncIterable<Buffer | string>, collector: ScanCollector, stream: StreamOptions): Promise<void> {
+  const unit = new UnitScanner(matcher, stream);
+  const path = '<stdin>';
+  let binary = false;
+  try {
+    for await (const piece of input) {
+      if (binary) continue;
+      if (!unit.push(typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece)) binary = true;
+    }
+  } catch (err) {
+    collector.warn(path, `read failed after ${unit.bytes} bytes: ${describeError(err)}`);
+  }
+  if (binary) {
+    collector.skip(path, 'binary');
+    return;
+  }
+  collector.addUnit(toWire(path, { hits: unit.end(), bytes: unit.bytes }), { kind: 'stdin', path });
+}

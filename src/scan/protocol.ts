@@ -1,0 +1,31 @@
+import type { Hit } from '../detect/stream.js';
+import type { Rule } from '../detect/rules.js';
+import type { FileScanOptions } from './scan-file.js';
+import type { UnitResult } from './scan-bytes.js';
+
+/** A hit as it crosses a thread boundary: the rule by id. */
+export interface WireHit extends Omit<Hit, 'rule'> {
+  ruleId: string;
+}
+
+export interface WireResult extends Omit<UnitResult, 'hits'> {
+  path: string;
+  hits: WireHit[];
+}
+
+export interface WorkerInit {
+  rules: Array<ReturnType<Rule['toSpec']>>;
+  options: FileScanOptions;
+}
+
+export interface FileTask {
+  path: string;
+  absolute: string;
+}
+
+export type ToWorker = { type: 'scan'; batch: number; files: FileTask[] };
+export type FromWorker = { type: 'done'; batch: number; results: WireResult[] };
+
+export function toWire(path: string, result: UnitResult): WireResult {
+  return { ...result, path, hits: result.hits.map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id })) };
+}

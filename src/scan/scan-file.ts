@@ -1,0 +1,58 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Matcher } from '../detect/match.js';
+import type { StreamOptions } from '../detect/stream.js';
+import { describeError } from '../util/errors.js';
+import { UnitScanner, type UnitResult } from './scan-bytes.js';
+
+export interface FileScanOptions extends StreamOptions {
+  /** Files larger than this many bytes are skipped; 0 means no limit. */
+  maxFileSize?: number;
+  /** Bytes read per system call. */
+  readBytes?: number;
+}
+
+const DEFAULT_READ_BYTES = 1 << 20;
+
+/**
+ * Scans one file in bounded memory: it is read in blocks and streamed through the matcher, so a file
+ * of any size costs one window of memory. Synchronous on purpose: it runs inside worker threads (or
+ * inline for tiny scans), where blocking reads are the fastest way to turn bytes into matches.
+ * Never throws for a bad file: problems come back as `skipped` or `warning`, with what was found so far.
+ */
+export function scanFile(matcher: Matcher, path: string, options: FileScanOptions = {}): UnitResult {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return { hits: [], bytes: 0, skipped: { reason: 'unreadable', message: describeError(err) } };
+  }
+  const unit = new UnitScanner(matcher, options);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { hits: [], bytes: 0, skipped: { reason: 'not-a-file' } };
+    if (options.maxFileSize && stat.size > options.maxFileSize) {
+      return { hits: [], bytes: 0, skipped: { reason: 'tooLarge', message: `${stat.size} bytes > --max-file-size ${options.maxFileSize}` } };
+    }
+    const blockBytes = Math.max(4096, Math.min(options.readBytes ?? DEFAULT_READ_BYTES, stat.size + 1));
+    for (;;) {
+      const block = Buffer.allocUnsafe(blockBytes);
+      let got: number;
+      try {
+        got = readSync(fd, block, 0, blockBytes, null);
+      } catch (err) {
+        // Keep what the part already read produced; say that the rest was not read.
+        const hits = unit.end();
+        return { hits, bytes: unit.bytes, warning: `read failed after ${unit.bytes} bytes: ${describeError(err)}` };
+      }
+      if (got === 0) break;
+      if (!unit.push(got === blockBytes ? block : block.subarray(0, got))) {
+        return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
+      }
+    }
+    return { hits: unit.end(), bytes: unit.bytes };
+  } catch (err) {
+    return { hits: unit.hits, bytes: unit.bytes, warning: `scan failed: ${describeError(err)}` };
+  } finally {
+    closeSync(fd);
+  }
+}
