@@ -79,9 +79,12 @@ export class ScanCollector {
     if (message) this.warn(path, `skipped (${reason}): ${message}`);
   }
 
-  /** Whether a path is ignored by the ignore file or config allowlist (so it need not be read). */
-  isIgnoredPath(path: string): boolean {
-    return this.pathIgnored(path);
+  /**
+   * Whether a file is ignored by the ignore file or config allowlist (so it need not be read). Globs
+   * match the path as shown or the path below the scanned folder.
+   */
+  isIgnored(entry: { path: string; relative: string }): boolean {
+    return this.pathIgnored(entry.path) || this.pathIgnored(entry.relative);
   }
 
   addUnit(result: WireResult, origin: Origin): void {
@@ -138,7 +141,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
       exhausted = true;
       break;
     }
-    if (collector.isIgnoredPath(next.value.path)) {
+    if (collector.isIgnored(next.value)) {
       collector.skip(next.value.path, 'ignored');
       continue;
     }
@@ -152,7 +155,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
     head.forEach(scanOne);
     if (!exhausted) {
       for await (const e of entries) {
-        if (collector.isIgnoredPath(e.path)) collector.skip(e.path, 'ignored');
+        if (collector.isIgnored(e)) collector.skip(e.path, 'ignored');
         else scanOne(e);
       }
     }
@@ -182,7 +185,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
     };
     for (const e of head) await add(e);
     for await (const e of entries) {
-      if (collector.isIgnoredPath(e.path)) collector.skip(e.path, 'ignored');
+      if (collector.isIgnored(e)) collector.skip(e.path, 'ignored');
       else await add(e);
     }
     await flush();

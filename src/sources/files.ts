@@ -33,6 +33,8 @@ const ALWAYS_EXCLUDED = ['**/.git/**'];
 export interface FileEntry {
   /** The path as shown to the user: the argument joined with the path below it. */
   path: string;
+  /** The path below the argument it was found under (the argument itself for a file argument). */
+  relative: string;
   /** The absolute path to read. */
   absolute: string;
   size: number;
@@ -62,7 +64,7 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
     if (!stat.isDirectory()) {
       const shown = toPosix(arg);
       if (isExcluded(shown) || isExcluded(toPosix(relative(process.cwd(), resolve(arg))))) options.onSkip(shown, 'excluded');
-      else yield { path: shown, absolute: resolve(arg), size: stat.size };
+      else yield { path: shown, relative: shown, absolute: resolve(arg), size: stat.size };
       continue;
     }
     const root = resolve(arg);
@@ -99,7 +101,7 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
         continue;
       }
       if (!entry.dirent.isFile()) continue;
-      yield { path: shown, absolute: join(root, entry.path), size: entry.stats?.size ?? 0 };
+      yield { path: shown, relative: toPosix(entry.path), absolute: join(root, entry.path), size: entry.stats?.size ?? 0 };
     }
   }
 }

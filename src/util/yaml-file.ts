@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 
 /**
@@ -17,8 +17,8 @@ export function parseYamlWith<T extends z.ZodType>(
     return {
       ok: false,
       errors: doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+        const pos = lineCounter.linePos(e.pos[0]);
+        const where = `${file}:${pos.line}:${pos.col}`;
         return `${where}: invalid YAML: ${firstLine(e.message)}`;
       }),
     };
@@ -29,7 +29,9 @@ export function parseYamlWith<T extends z.ZodType>(
     ok: false,
     errors: result.error.issues.map((issue) => {
       const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-      const line = lineOf(doc, lineCounter, path);
+      // Point at the offending key itself, not at the map that holds it.
+      if (issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+      const line = lineOf(doc, lineCounter, path, issue.code === 'unrecognized_keys');
       const where = line ? `${file}:${line}` : file;
       return `${where}: ${formatPath(path) || '(top level)'}: ${issue.message}`;
     }),
@@ -37,7 +39,14 @@ export function parseYamlWith<T extends z.ZodType>(
 }
 
 /** The line of the deepest node along `path` that exists in the document. */
-function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]): number | undefined {
+function lineOf(doc: Document, counter: LineCounter, path: (string | number)[], isKey = false): number | undefined {
+  if (isKey && path.length > 0) {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) return counter.linePos(pair.key.range[0]).line;
+    }
+  }
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;

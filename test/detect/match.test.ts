@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Matcher } from '../../src/detect/match.js';
+import { loadRules } from '../../src/detect/rules.js';
+import { placeholderReason, shannonEntropy } from '../../src/detect/filters.js';
+import { githubCrc32 } from '../../src/detect/checksums/github-crc32.js';
+import { githubToken, randomString, tempDir } from '../helpers.js';
+
+const PAIR_RULES = `
+provider: demo
+references: [https://example.org/docs]
+rules:
+  - id: demo.key-id
+    name: Demo key id
+    severity: info
+    standalone: false
+    keywords: [DMID]
+    pattern: '\\b(?P<secret>DMID[A-Z0-9]{12})\\b'
+    examples: {positive: ['id DMID0A1B2C3D4E5F', 'x=DMIDZZ9Y8X7W6V5U'], negative: ['DMID']}
+  - id: demo.secret
+    name: Demo secret
+    severity: high
+    keywords: [demo_secret]
+    pattern: '(?i)demo_secret\\s*=\\s*(?P<secret>[A-Za-z0-9]{32})\\b'
+    entropy: 3.5
+    requires: [{part: id, rule: demo.key-id, within: 2}]
+    examples:
+      positive: ['DMID0A1B2C3D4E5F demo_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx0PjDXAac', 'DMIDZZ9Y8X7W6V5U demo_secret=aK3jd93JfnP0qLm2Vb7Xc1Zs8Rt4Yu6W']
+      negative: ['demo_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx0PjDXAac']
+  - id: demo.generic
+    name: Demo generic
+    severity: low
+    fallback: true
+    keywords: [token]
+    pattern: 'token\\s*=\\s*(?P<secret>[A-Za-z0-9_]{20,64})'
+    entropy: 3
+    examples: {positive: ['token = Qy2Jo6s2PAU5sKSKkIBBUaWx0PjDXAac', 'token=aK3jd93JfnP0qLm2Vb7Xc1Z'], negative: ['token = ghp_qFjvrYsAr0zc3fEFhNsbqfzqy9MDwA2wwUvZ']}
+`;
+
+function demoMatcher(): Matcher {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'demo.yml'), PAIR_RULES);
+  const builtin = loadRules([join(import.meta.dirname, '../../patterns/github.yml')]);
+  return new Matcher([...loadRules([dir], { validatePatterns: true }), ...builtin]);
+}
+
+describe('Matcher', () => {
+  it('pairs a secret with its id part within the allowed distance and reports them as one finding', () => {
+    const m = demoMatcher();
+    const secret = randomString(32);
+    const found = m.find(Buffer.from(`key_id: DMID0A1B2C3D4E5F\ndemo_secret = ${secret}\n`));
+    expect(found.map((c) => [c.rule.id, c.secret, c.parts])).toEqual([['demo.secret', secret, { id: 'DMID0A1B2C3D4E5F' }]]);
+  });
+
+  it('drops a secret whose mandatory part is missing or too far away', () => {
+    const m = demoMatcher();
+    const far = `DMID0A1B2C3D4E5F\n\n\n\ndemo_secret = ${randomString(32)}\n`;
+    expect(m.find(Buffer.from(far))).toEqual([]);
+  });
+
+  it('lets a fallback rule yield to a specific rule on the same text, even one its checksum rejected', () => {
+    const m = demoMatcher();
+    const good = githubToken();
+    const bad = `${good.slice(0, -1)}${good.endsWith('A') ? 'B' : 'A'}`;
+    expect(m.find(Buffer.from(`token = ${good}`)).map((c) => c.rule.id)).toEqual(['github.pat-classic']);
+    expect(m.find(Buffer.from(`token = ${bad}`))).toEqual([]);
+    expect(m.find(Buffer.from(`token = ${randomString(30)}`)).map((c) => c.rule.id)).toEqual(['demo.generic']);
+  });
+});
+
+describe('filters', () => {
+  it('entropy', () => {
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abcd')).toBe(2);
+  });
+
+  it.each([
+    'AKIAIOSFODNN7EXAMPLE',
+    'xxxxxxxxxxxxxxxxxxxx',
+    '${GITHUB_TOKEN}',
+    '{{ .Values.token }}',
+    '<your-api-key>',
+    'your_api_key_here',
+    'abcdefghijklmnop',
+    '1234567890123456',
+    'abcabcabcabcabcabc',
+    'aaaaaaaaaaaaaaaaaaab',
+  ])('%s is a placeholder', (value) => {
+    expect(placeholderReason(value)).toBeDefined();
+  });
+
+  it('random tokens are not placeholders', () => {
+    for (let i = 0; i < 2000; i++) expect(placeholderReason(randomString(40))).toBeUndefined();
+  });
+});
+
+describe('github-crc32', () => {
+  it('accepts generated tokens and rejects any one-character change', () => {
+    for (let i = 0; i < 200; i++) {
+      const t = githubToken();
+      expect(githubCrc32.validate(t)).toBe(true);
+      const pos = 4 + (i % 36);
+      const c = t[pos] === 'a' ? 'b' : 'a';
+      expect(githubCrc32.validate(t.slice(0, pos) + c + t.slice(pos + 1))).toBe(false);
+    }
+  });
+});
