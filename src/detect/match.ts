@@ -20,7 +20,7 @@ export interface Candidate {
 /** Why a regex match was not reported; kept for `rules test` and debugging. */
 export type Rejection = 'empty' | 'allow' | 'entropy' | 'placeholder' | 'checksum';
 
-interface RawHit {
+export interface RawHit {
   rule: Rule;
   secret: string;
   start: number;
@@ -84,7 +84,12 @@ export class Matcher {
         if (m.indices?.[0]?.[0] === m.indices?.[0]?.[1]) re.lastIndex++; // empty match: step on
         if (!span) continue;
         const secret = buf.toString('utf8', span[0], span[1]);
-        hits.push({ rule, secret, start: span[0], end: span[1], rejected: rejectionOf(rule, secret) });
+        let rejected = rejectionOf(rule, secret);
+        if (!rejected && rule.allowContextPatterns.length) {
+          const matchStart = m.indices?.[0]?.[0] ?? span[0];
+          if (rule.allowsContext(buf.toString('utf8', matchStart, span[0]))) rejected = 'allow';
+        }
+        hits.push({ rule, secret, start: span[0], end: span[1], rejected });
       }
     }
     return hits;

@@ -31,6 +31,8 @@ export const ruleSchema = z.strictObject({
   requires: z.array(requirementSchema).optional(),
   /** RE2 patterns; a candidate secret matching any of them is not reported. */
   allow: z.array(z.string().min(1)).optional(),
+  /** RE2 patterns tested against the matched text before the secret (the name and operator). */
+  allowContext: z.array(z.string().min(1)).optional(),
   /** Whether the shared placeholder/example filter applies (default true). */
   placeholders: z.boolean().optional(),
   /** A broad rule that yields when a more specific rule matches the same text. */

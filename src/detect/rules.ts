@@ -21,6 +21,7 @@ export class Rule {
   readonly checksum: Checksum | undefined;
   readonly requires: readonly Requirement[];
   readonly allowPatterns: readonly string[];
+  readonly allowContextPatterns: readonly string[];
   readonly placeholders: boolean;
   readonly fallback: boolean;
   readonly standalone: boolean;
@@ -33,6 +34,7 @@ export class Rule {
 
   private compiled: RE2Regex | undefined;
   private compiledAllow: RE2Regex[] | undefined;
+  private compiledAllowContext: RE2Regex[] | undefined;
 
   constructor(spec: RuleSpec, provider: { id: string; name: string; references: readonly string[] }, file: string) {
     this.id = spec.id;
@@ -46,6 +48,7 @@ export class Rule {
     this.checksum = spec.checksum ? CHECKSUMS.get(spec.checksum) : undefined;
     this.requires = spec.requires ?? [];
     this.allowPatterns = spec.allow ?? [];
+    this.allowContextPatterns = spec.allowContext ?? [];
     this.placeholders = spec.placeholders ?? true;
     this.fallback = spec.fallback ?? false;
     this.standalone = spec.standalone ?? true;
@@ -71,6 +74,16 @@ export class Rule {
     });
   }
 
+  /** True if the text before the secret (name, operator) matches one of the `allowContext` patterns. */
+  allowsContext(context: string): boolean {
+    if (this.allowContextPatterns.length === 0) return false;
+    this.compiledAllowContext ??= this.allowContextPatterns.map((p) => compileRegex(p, ''));
+    return this.compiledAllowContext.some((re) => {
+      re.lastIndex = 0;
+      return re.test(context);
+    });
+  }
+
   /** The serialisable definition, for handing the rule set to worker threads. */
   toSpec(): { spec: RuleSpec; provider: { id: string; name: string; references: readonly string[] }; file: string } {
     return {
@@ -84,6 +97,7 @@ export class Rule {
         checksum: this.checksum?.name,
         requires: [...this.requires],
         allow: [...this.allowPatterns],
+        allowContext: [...this.allowContextPatterns],
         placeholders: this.placeholders,
         fallback: this.fallback,
         standalone: this.standalone,
@@ -161,9 +175,11 @@ function checkRuleSpec(rule: RuleSpec, provider: string, validatePatterns: boole
   if (validatePatterns) {
     const err = checkRegex(rule.pattern);
     if (err) problems.push(`pattern: RE2 rejects it: ${err}`);
-    for (const [i, allow] of (rule.allow ?? []).entries()) {
-      const allowErr = checkRegex(allow);
-      if (allowErr) problems.push(`allow[${i}]: RE2 rejects it: ${allowErr}`);
+    for (const field of ['allow', 'allowContext'] as const) {
+      for (const [i, allow] of (rule[field] ?? []).entries()) {
+        const allowErr = checkRegex(allow);
+        if (allowErr) problems.push(`${field}[${i}]: RE2 rejects it: ${allowErr}`);
+      }
     }
   }
   return problems;

@@ -1,9 +1,11 @@
 import { githubCrc32 } from './github-crc32.js';
+import { gitlabRoutable } from './gitlab-routable.js';
+import { packagistCrc32 } from './packagist-crc32.js';
 import type { Checksum } from './types.js';
 
 export type { Checksum } from './types.js';
 
 /** Every checksum a rule may name with `checksum: <name>`. One line per check. */
-const ALL: readonly Checksum[] = [githubCrc32];
+const ALL: readonly Checksum[] = [githubCrc32, gitlabRoutable, packagistCrc32];
 
 export const CHECKSUMS: ReadonlyMap<string, Checksum> = new Map(ALL.map((c) => [c.name, c]));
