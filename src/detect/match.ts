@@ -1,5 +1,5 @@
 import { placeholderReason, shannonEntropy } from './filters.js';
-import { KeywordSet } from './regex.js';
+import { KeywordSet, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
 /** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
@@ -64,6 +64,19 @@ export class Matcher {
     this.rulesByKeyword = rulesByKeyword;
   }
 
+  /** Rules whose pattern RE2 rejected, with the reason. They are skipped; the rest keep working. */
+  readonly brokenRules = new Map<string, string>();
+
+  private regexOf(rule: Rule): RE2Regex | undefined {
+    if (this.brokenRules.has(rule.id)) return undefined;
+    try {
+      return rule.regex;
+    } catch (err) {
+      this.brokenRules.set(rule.id, `${rule.file}: ${rule.id}: pattern: RE2 rejects it: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
   /** The rules whose keywords occur in `buf`, in rule-set order. */
   candidateRules(buf: Buffer): Rule[] {
     const hits = this.keywordSet.match(buf);
@@ -77,7 +90,8 @@ export class Matcher {
   rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf)): RawHit[] {
     const hits: RawHit[] = [];
     for (const rule of rules) {
-      const re = rule.regex;
+      const re = this.regexOf(rule);
+      if (!re) continue;
       re.lastIndex = 0;
       for (let m = re.exec(buf); m; m = re.exec(buf)) {
         const span = m.indices?.groups?.secret;

@@ -79,7 +79,9 @@ export class StreamScanner {
   }
 
   private flush(final: boolean): void {
-    const buf = this.pending.length === 0 && !this.carry.length ? Buffer.alloc(0) : Buffer.concat([this.carry, ...this.pending]);
+    // Most units are one piece: use it as it is rather than copying it.
+    const buf =
+      this.carry.length === 0 && this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat([this.carry, ...this.pending]);
     this.pending = [];
     this.pendingBytes = 0;
     const limit = final ? buf.length : buf.length - this.overlapBytes;

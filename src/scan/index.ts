@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Matcher } from '../detect/match.js';
 import type { Rule } from '../detect/rules.js';
@@ -146,7 +147,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
       continue;
     }
     head.push(next.value);
-    headBytes += next.value.size;
+    headBytes += next.value.size || sizeOf(next.value.absolute);
     if (head.length > INLINE_MAX_FILES || headBytes > INLINE_MAX_BYTES) break;
   }
   const threads = options.threads > 0 ? options.threads : availableParallelism();
@@ -212,4 +213,12 @@ async function scanStdin(matcher: Matcher, input: AsyncIterable<Buffer | string>
     return;
   }
   collector.addUnit(toWire(path, { hits: unit.end(), bytes: unit.bytes }), { kind: 'stdin', path });
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

@@ -37,6 +37,7 @@ export interface FileEntry {
   relative: string;
   /** The absolute path to read. */
   absolute: string;
+  /** Known for file arguments; 0 for files found in folders (not stat-ed: an lstat per file costs more than it tells). */
   size: number;
 }
 
@@ -87,8 +88,8 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
       cwd: root,
       dot: true,
       onlyFiles: false,
+      objectMode: true,
       followSymbolicLinks: false,
-      stats: true,
       ignore,
       fs: reportingFs,
       suppressErrors: true,
@@ -101,7 +102,7 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
         continue;
       }
       if (!entry.dirent.isFile()) continue;
-      yield { path: shown, relative: toPosix(entry.path), absolute: join(root, entry.path), size: entry.stats?.size ?? 0 };
+      yield { path: shown, relative: toPosix(entry.path), absolute: join(root, entry.path), size: 0 };
     }
   }
 }
