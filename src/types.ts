@@ -86,7 +86,10 @@ export interface Warning {
 }
 
 export interface ScanSummary {
+  /** Files, blobs or stdin streams matched. */
   filesScanned: number;
+  /** Set for history scans. */
+  commitsScanned?: number;
   bytesScanned: number;
   skipped: SkipCounts;
   findings: number;

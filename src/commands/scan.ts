@@ -3,7 +3,11 @@ import { EXIT_FINDINGS, EXIT_OK, writeOutput, type Io } from './io.js';
 import { findConfig, loadConfig, parseSize } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
 import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
-import { scanPaths } from '../scan/index.js';
+import { ScanCollector, scanPaths, type ScanResult } from '../scan/index.js';
+import { Matcher } from '../detect/match.js';
+import { scanHistory } from '../sources/git-history.js';
+import { scanDiffStream, scanGitDiff } from '../sources/git-diff.js';
+import { withClone } from '../sources/git-remote.js';
 import { toReported } from '../scan/findings.js';
 import { DEFAULT_EXCLUDES } from '../sources/files.js';
 import { loadSuppressions } from '../suppress.js';
@@ -30,6 +34,14 @@ export const scanOptions = {
   'exit-code': { type: 'string' },
   'no-verify': { type: 'boolean' },
   threads: { type: 'string', short: 'j' },
+  history: { type: 'boolean' },
+  branch: { type: 'string' },
+  'since-commit': { type: 'string' },
+  since: { type: 'string' },
+  'max-commits': { type: 'string' },
+  diff: { type: 'string' },
+  staged: { type: 'boolean' },
+  repo: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -49,6 +61,17 @@ Rules
       --rules DIR|FILE     extra YAML rules (repeatable)
       --enable RULE        only these rules: ids, providers or globs such as "aws.*" (repeatable, comma-separated)
       --disable RULE       turn rules off: ids, providers or globs (repeatable, comma-separated)
+
+Git
+      --history            scan every commit reachable from all refs (PATH is the repository)
+      --branch REF         with --history: only this ref
+      --since-commit SHA   with --history: only commits after SHA
+      --since DATE         with --history: only commits after DATE
+      --max-commits N      with --history: at most the N newest commits
+      --diff RANGE         only what BASE..HEAD (or BASE...HEAD) adds; "-" reads a unified diff on stdin
+      --staged             only what the index adds (what "git commit" is about to record)
+      --repo URL           clone URL into a temporary folder and scan its history; a token for private
+                           repositories comes from KEYSWEEP_GIT_TOKEN (or GITHUB_TOKEN / GITLAB_TOKEN)
 
 What to scan
       --exclude GLOB       skip matching paths (repeatable), in addition to the default excludes
@@ -112,17 +135,37 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
         : 0;
   const showSecrets = values['show-secrets'] ?? false;
 
-  const result = await scanPaths({
-    paths,
-    rules,
-    excludes: [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(values.exclude ?? [])],
-    maxFileSize,
-    threads,
-    showSecrets,
-    suppressions,
-    stdin: io.stdin,
-    onWarning: values.quiet ? undefined : (path, message) => io.stderr(`keysweep: warning: ${path}: ${message}\n`),
-  });
+  const excludes = [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(values.exclude ?? [])];
+  const onWarning = values.quiet ? undefined : (path: string, message: string) => io.stderr(`keysweep: warning: ${path}: ${message}\n`);
+  const gitMode = chooseGitMode(values);
+  let result: ScanResult;
+  if (gitMode) {
+    const collector = new ScanCollector(rules, suppressions, onWarning);
+    const matcher = new Matcher(rules);
+    const stream = { showSecrets };
+    const repo = positionals[0] ?? '.';
+    if (positionals.length > 1) throw new UsageError(`--${gitMode} takes one repository path, got ${positionals.length}`);
+    if (gitMode === 'diff' && values.diff === '-') {
+      await scanDiffStream(matcher, io.stdin, { excludes, stream }, collector);
+    } else if (gitMode === 'diff' || gitMode === 'staged') {
+      await scanGitDiff(matcher, { repo, range: values.diff, staged: gitMode === 'staged', excludes, maxFileSize, stream }, collector);
+    } else {
+      const history = {
+        branch: values.branch,
+        sinceCommit: values['since-commit'],
+        since: values.since,
+        maxCommits: values['max-commits'] === undefined ? undefined : toInt(values['max-commits'], '--max-commits', 1, Number.MAX_SAFE_INTEGER),
+        excludes,
+        maxFileSize,
+        stream,
+      };
+      if (gitMode === 'repo') await withClone(values.repo as string, (dir) => scanHistory(matcher, { ...history, repo: dir }, collector), collector);
+      else await scanHistory(matcher, { ...history, repo }, collector);
+    }
+    result = collector.finish();
+  } else {
+    result = await scanPaths({ paths, rules, excludes, maxFileSize, threads, showSecrets, suppressions, stdin: io.stdin, onWarning });
+  }
 
   const run: RunInfo = {
     tool: { name: 'keysweep', version: VERSION },
@@ -150,6 +193,22 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
     }
   }
   return result.findings.length > 0 ? exitCode : EXIT_OK;
+}
+
+type GitMode = 'history' | 'diff' | 'staged' | 'repo';
+
+function chooseGitMode(values: ScanValues): GitMode | undefined {
+  const modes = (['history', 'diff', 'staged', 'repo'] as const).filter((m) => values[m] !== undefined && values[m] !== false);
+  if (modes.length > 1) {
+    // --repo implies history; any other combination is ambiguous.
+    if (!(modes.length === 2 && modes.includes('repo') && modes.includes('history'))) {
+      throw new UsageError(`--${modes.join(' and --')} cannot be combined`);
+    }
+    return 'repo';
+  }
+  const historyOnly = (['branch', 'since-commit', 'since', 'max-commits'] as const).filter((f) => values[f] !== undefined);
+  if (historyOnly.length && modes[0] !== 'history' && modes[0] !== 'repo') throw new UsageError(`--${historyOnly[0]} needs --history`);
+  return modes[0];
 }
 
 function chooseFormat(format: string | undefined, output: string | undefined): ReportFormat {

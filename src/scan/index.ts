@@ -9,7 +9,7 @@ import type { Finding, Origin, ScanSummary, Severity, SkipCounts } from '../type
 import { describeError } from '../util/errors.js';
 import { compareFindings, toFindings } from './findings.js';
 import { WorkerPool } from './pool.js';
-import { toWire, type WireResult } from './protocol.js';
+import { toWire, type WireHit, type WireResult } from './protocol.js';
 import { UnitScanner } from './scan-bytes.js';
 import { scanFile } from './scan-file.js';
 
@@ -93,14 +93,30 @@ export class ScanCollector {
       this.skip(result.path, result.skipped.reason, result.skipped.message);
       return;
     }
-    this.summary.filesScanned++;
-    this.summary.bytesScanned += result.bytes;
+    this.countScanned(result.bytes);
     if (result.warning) this.warn(result.path, result.warning);
-    for (const { finding, hit } of toFindings(result.hits, origin, this.rulesById)) {
+    this.addHits(result.hits, origin);
+  }
+
+  countScanned(bytes: number): void {
+    this.summary.filesScanned++;
+    this.summary.bytesScanned += bytes;
+  }
+
+  setCommitsScanned(commits: number): void {
+    this.summary.commitsScanned = commits;
+  }
+
+  /** Turns one unit's hits into findings, applies the suppressions, and returns the findings kept. */
+  addHits(hits: readonly WireHit[], origin: Origin): Finding[] {
+    const kept: Finding[] = [];
+    for (const { finding, hit } of toFindings(hits, origin, this.rulesById)) {
       const kind = suppressionOf(finding, hit.inlineAllowed, this.suppressions, this.pathIgnored);
       if (kind) this.summary.suppressed[kind]++;
-      else this.findings.push(finding);
+      else kept.push(finding);
     }
+    this.findings.push(...kept);
+    return kept;
   }
 
   finish(): ScanResult {

@@ -1,0 +1,154 @@
+import picomatch from 'picomatch';
+import type { Matcher } from '../detect/match.js';
+import type { StreamOptions } from '../detect/stream.js';
+import { BlobReader } from '../git/blob-reader.js';
+import { parseDiff, type DiffEvent } from '../git/diff.js';
+import { gitText, GitError, spawnGit } from '../git/git.js';
+import type { ScanCollector } from '../scan/index.js';
+import { toWire } from '../scan/protocol.js';
+import { UnitScanner } from '../scan/scan-bytes.js';
+import type { Origin } from '../types.js';
+
+export interface DiffOptions {
+  repo: string;
+  /** `BASE..HEAD` or `BASE...HEAD`; with `staged` unset. */
+  range?: string;
+  /** The index against HEAD: what `git commit` is about to record. */
+  staged?: boolean;
+  excludes: readonly string[];
+  maxFileSize: number;
+  stream: StreamOptions;
+}
+
+interface ChangedFile {
+  path: string;
+  blob: string;
+  added: Set<number>;
+}
+
+/**
+ * Scans what a diff adds: each changed file's new version is matched whole (so multi-line secrets and
+ * nearby parts are seen in context), and only findings that start on an added line are kept, with
+ * line numbers in the new version. Removed lines are never findings: that key is being taken out.
+ */
+export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector): Promise<void> {
+  const { repo } = options;
+  try {
+    await gitText(['rev-parse', '--git-dir'], { cwd: repo });
+  } catch (err) {
+    throw new GitError(`${repo}: not a git repository (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const label = options.staged ? 'staged' : (options.range ?? '');
+  const args = ['diff', '--no-color', '--no-ext-diff', '--full-index', '-U0', '-M', '--diff-filter=ACMRT'];
+  if (options.staged) args.push('--cached');
+  else if (options.range) args.push(options.range, '--');
+  if (!options.staged && options.range) {
+    // Fail early, with git's own words, on a range that does not resolve.
+    const ends = options.range.split(/\.{2,3}/).filter(Boolean);
+    for (const end of ends) await gitText(['rev-parse', '--verify', '--quiet', `${end}^{commit}`], { cwd: repo }).catch(() => {
+      throw new GitError(`--diff ${options.range}: "${end}" is not a commit in ${repo}`);
+    });
+  }
+  const excluded = options.excludes.length ? picomatch([...options.excludes], { dot: true }) : () => false;
+  const child = spawnGit(args, { cwd: repo });
+  child.stdin.end();
+  let errText = '';
+  child.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
+  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+
+  const files: ChangedFile[] = [];
+  let current: ChangedFile | undefined;
+  for await (const event of parseDiff(child.stdout)) {
+    if (event.kind === 'file') {
+      current = undefined;
+      if (event.binary || event.deleted || !event.blob) {
+        if (event.binary) collector.skip(event.path, 'binary');
+        continue;
+      }
+      if (excluded(event.path) || collector.isIgnored({ path: event.path, relative: event.path })) {
+        collector.skip(event.path, 'ignored');
+        continue;
+      }
+      current = { path: event.path, blob: event.blob, added: new Set() };
+      files.push(current);
+    } else if (current) {
+      current.added.add(event.line);
+    }
+  }
+  if ((await closed) !== 0) throw new GitError(`git diff ${label} failed: ${errText.trim()}`);
+
+  const reader = new BlobReader(repo);
+  try {
+    await Promise.all(
+      files.map(async (file) => {
+        const unit = new UnitScanner(matcher, options.stream);
+        let skip: string | undefined;
+        const status = await reader.read(file.blob, {
+          start: (size) => {
+            if (options.maxFileSize && size > options.maxFileSize) skip = 'tooLarge';
+            return !skip;
+          },
+          data: (piece) => {
+            if (!unit.push(piece)) skip = 'binary';
+            return !skip;
+          },
+          end: () => undefined,
+        });
+        if (status === 'missing') {
+          collector.warn(file.path, `blob ${file.blob} is missing; skipped`);
+          return;
+        }
+        if (skip) {
+          collector.skip(file.path, skip);
+          return;
+        }
+        const hits = unit.end().filter((h) => file.added.has(h.line));
+        collector.countScanned(unit.bytes);
+        collector.addHits(toWire(file.path, { hits, bytes: unit.bytes }).hits, { kind: 'diff', path: file.path, range: label });
+      }),
+    );
+  } finally {
+    reader.close();
+  }
+}
+
+/**
+ * Scans a unified diff read from a stream (`git diff | keysweep scan --diff -`): only added lines are
+ * matched, each at its line number in the new version of its file.
+ */
+export async function scanDiffStream(matcher: Matcher, input: AsyncIterable<Buffer | string>, options: { excludes: readonly string[]; stream: StreamOptions }, collector: ScanCollector): Promise<void> {
+  const excluded = options.excludes.length ? picomatch([...options.excludes], { dot: true }) : () => false;
+  let unit: UnitScanner | undefined;
+  let path = '';
+  let nextLine = 1;
+  const finish = () => {
+    if (!unit) return;
+    const hits = unit.end();
+    collector.countScanned(unit.bytes);
+    const origin: Origin = { kind: 'diff', path, range: '-' };
+    collector.addHits(toWire(path, { hits, bytes: unit.bytes }).hits, origin);
+    unit = undefined;
+  };
+  for await (const event of parseDiff(input) as AsyncGenerator<DiffEvent>) {
+    if (event.kind === 'file') {
+      finish();
+      if (event.binary || event.deleted) continue;
+      if (excluded(event.path) || collector.isIgnored({ path: event.path, relative: event.path })) {
+        collector.skip(event.path, 'ignored');
+        continue;
+      }
+      unit = new UnitScanner(matcher, options.stream);
+      path = event.path;
+      nextLine = 1;
+      continue;
+    }
+    if (!unit) continue;
+    // Blank lines stand in for the lines the diff does not show, so that numbers match the new file.
+    if (event.line > nextLine) unit.push(Buffer.alloc(Math.min(event.line - nextLine, 1 << 24), 10));
+    unit.push(Buffer.concat([event.text, NEWLINE]));
+    nextLine = event.line + 1;
+  }
+  finish();
+}
+
+const NEWLINE = Buffer.from('\n');
