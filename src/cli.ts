@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_ERROR, EXIT_OK, processIo, type Io } from './commands/io.js';
+import { runHook } from './commands/hook.js';
 import { runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan, SCAN_HELP, scanOptions } from './commands/scan.js';
 import { KeysweepError, UsageError } from './util/errors.js';
@@ -14,6 +15,8 @@ Usage:
   keysweep scan [PATH…] [options]     scan files and folders (- for stdin); default: .
   keysweep rules list [--format json] list the detection rules
   keysweep rules test [--rules DIR]   run the rules' embedded examples
+  keysweep hook install [--force]     install the git pre-commit hook (chains to an existing one)
+  keysweep hook uninstall             remove it (and restore a chained hook)
   keysweep version
 
 Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage, config or runtime error.
@@ -44,6 +47,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
         return await runScan(args.values, args.positionals, io);
       }
+      case 'hook': {
+        const [sub, ...more] = rest;
+        const args = parse(more, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+        return await runHook(sub, args.values, args.positionals, io);
+      }
       case 'rules': {
         const [sub, ...more] = rest;
         const args = parse(more, {
@@ -57,7 +65,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list" or "rules test"`);
       }
       default:
-        throw new UsageError(`unknown command "${command}" (commands: scan, rules list, rules test, version)`);
+        throw new UsageError(`unknown command "${command}" (commands: scan, rules list, rules test, hook, version)`);
     }
   } catch (err) {
     if (err instanceof KeysweepError) {

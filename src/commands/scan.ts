@@ -8,6 +8,8 @@ import { Matcher } from '../detect/match.js';
 import { scanHistory } from '../sources/git-history.js';
 import { scanDiffStream, scanGitDiff } from '../sources/git-diff.js';
 import { withClone } from '../sources/git-remote.js';
+import { blockedCommitHelp } from './hook.js';
+import { SCAN_VERIFY_HELP, scanExitStatus, scanVerifyOptions, verificationPlan, verifyScan } from './scan-verify.js';
 import { toReported } from '../scan/findings.js';
 import { DEFAULT_EXCLUDES } from '../sources/files.js';
 import { loadSuppressions } from '../suppress.js';
@@ -44,6 +46,7 @@ export const scanOptions = {
   repo: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
+  ...scanVerifyOptions,
 } as const;
 
 export const SCAN_HELP = `Usage: keysweep scan [PATH…] [options]
@@ -87,9 +90,9 @@ Suppressions
       --write-baseline FILE  record this run's findings in FILE (redacted), for later --baseline
 
 Exit status
-      --exit-code N        exit status when findings remain (default 1)
-      --no-verify          do not verify findings with their providers (the default)
+      --exit-code N        exit status when findings remain (default 1; see --fail-on)
 
+${SCAN_VERIFY_HELP}
 Exit codes: 0 no findings, 1 findings (or --exit-code), 2 usage, config or runtime error.
 
 Default excludes:
@@ -108,6 +111,7 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   const format = chooseFormat(values.format, values.output);
   const exitCode = values['exit-code'] === undefined ? EXIT_FINDINGS : toInt(values['exit-code'], '--exit-code', 0, 255);
   const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
+  const verification = verificationPlan(values);
   const paths = positionals.length ? positionals : ['.'];
   const roots = paths.filter((p) => p !== '-' && isDirectory(p));
 
@@ -182,7 +186,8 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
     })),
     showSecrets,
   };
-  writeOutput(REPORTERS[format](result.findings.map((f) => toReported(f, showSecrets)), run), values.output, io);
+  const reported = await verifyScan(result, verification, values, io);
+  writeOutput(REPORTERS[format](reported.map((f) => toReported(f, showSecrets)), run), values.output, io);
   if (values['write-baseline']) {
     const file = values['write-baseline'];
     try {
@@ -192,7 +197,10 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
       throw new KeysweepError('IO', `${file}: cannot write baseline: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return result.findings.length > 0 ? exitCode : EXIT_OK;
+  if (gitMode === 'staged' && result.findings.length > 0 && format === 'text' && !values.output) {
+    io.stderr(blockedCommitHelp(result.findings.map((f) => f.fingerprint)));
+  }
+  return scanExitStatus(reported, verification, exitCode);
 }
 
 type GitMode = 'history' | 'diff' | 'staged' | 'repo';
