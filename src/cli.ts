@@ -6,6 +6,9 @@ import { EXIT_ERROR, EXIT_OK, processIo, type Io } from './commands/io.js';
 import { runHook } from './commands/hook.js';
 import { runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan, SCAN_HELP, scanOptions } from './commands/scan.js';
+import { REVOKE_HELP, revokeOptions, runRevoke } from './commands/revoke.js';
+import { runVerifiersList, VERIFIERS_HELP, verifiersOptions } from './commands/verifiers.js';
+import { runVerify, VERIFY_COMMAND_HELP, verifyCommandOptions } from './commands/verify.js';
 import { KeysweepError, UsageError } from './util/errors.js';
 import { VERSION } from './version.js';
 
@@ -15,12 +18,15 @@ Usage:
   keysweep scan [PATH…] [options]     scan files and folders (- for stdin); default: .
   keysweep rules list [--format json] list the detection rules
   keysweep rules test [--rules DIR]   run the rules' embedded examples
+  keysweep verify [FILE…]             which credentials in a pasted leak (stdin) work, and whose they are
+  keysweep revoke [FILE…]             revoke found credentials (dry run unless --yes); --from REPORT.json
+  keysweep verifiers list             every endpoint verification and revocation may call
   keysweep hook install [--force]     install the git pre-commit hook (chains to an existing one)
   keysweep hook uninstall             remove it (and restore a chained hook)
   keysweep version
 
 Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage, config or runtime error.
-Run "keysweep scan --help" for the scan options.
+Run "keysweep scan --help" for the scan options ("keysweep verify --help", "keysweep revoke --help").
 `;
 
 /** Runs the CLI and returns the exit code. */
@@ -47,6 +53,32 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
         return await runScan(args.values, args.positionals, io);
       }
+      case 'verify': {
+        const args = parse(rest, verifyCommandOptions);
+        if (args.values.help) {
+          io.stdout(VERIFY_COMMAND_HELP);
+          return EXIT_OK;
+        }
+        return await runVerify(args.values, args.positionals, io);
+      }
+      case 'revoke': {
+        const args = parse(rest, revokeOptions);
+        if (args.values.help) {
+          io.stdout(REVOKE_HELP);
+          return EXIT_OK;
+        }
+        return await runRevoke(args.values, args.positionals, io);
+      }
+      case 'verifiers': {
+        const [sub, ...more] = rest;
+        const args = parse(more, verifiersOptions);
+        if (args.values.help || sub === undefined) {
+          io.stdout(VERIFIERS_HELP);
+          return sub === undefined && !args.values.help ? EXIT_ERROR : EXIT_OK;
+        }
+        if (sub === 'list') return await runVerifiersList(args.values, io);
+        throw new UsageError(`unknown "verifiers ${sub}": expected "verifiers list"`);
+      }
       case 'hook': {
         const [sub, ...more] = rest;
         const args = parse(more, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
@@ -65,7 +97,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list" or "rules test"`);
       }
       default:
-        throw new UsageError(`unknown command "${command}" (commands: scan, rules list, rules test, hook, version)`);
+        throw new UsageError(`unknown command "${command}" (commands: scan, verify, revoke, verifiers list, rules list, rules test, hook, version)`);
     }
   } catch (err) {
     if (err instanceof KeysweepError) {

@@ -98,6 +98,8 @@ export interface ScanSummary {
   bySeverity: Record<Severity, number>;
   durationMs: number;
   warnings: Warning[];
+  /** Verdicts of all findings, when verification ran (`scan --verify`). */
+  verification?: { live: number; dead: number; unknown: number; unverified: number };
 }
 
 /** Facts about the run that reporters may print. */

@@ -78,7 +78,7 @@ function toRule(r: RuleInfo): Sarif.ReportingDescriptor {
 }
 
 function toResult(f: ReportedFinding, ruleIndex: number): Sarif.Result {
-  const verdict = f.verdict.status === 'unverified' ? '' : ` Verification: ${f.verdict.status}.`;
+  const verdict = f.verdict.status === 'unverified' ? '' : ` Verification: ${verdictSummary(f.verdict)}.`;
   return {
     ruleId: f.ruleId,
     ruleIndex,
@@ -107,6 +107,17 @@ function toResult(f: ReportedFinding, ruleIndex: number): Sarif.Result {
       ...(f.origin.kind === 'git' ? { commit: f.origin.commit, author: f.origin.author, email: f.origin.email, date: f.origin.date } : {}),
     },
   };
+}
+
+/** `live (github.user: login=octo)`, `dead (github.user)`, `unknown (github.user: timeout after 10000 ms)`. */
+function verdictSummary(v: ReportedFinding['verdict']): string {
+  if (v.status === 'live') {
+    const who = v.identity ? Object.entries(v.identity).map(([k, val]) => `${k}=${val}`).join(', ') : '';
+    return `live (${v.verifier}${who ? `: ${who}` : ''})`;
+  }
+  if (v.status === 'unknown') return `unknown (${v.verifier}: ${v.reason})`;
+  if (v.status === 'dead') return `dead (${v.verifier})`;
+  return `unverified (${v.reason})`;
 }
 
 /** Relative paths resolve against %SRCROOT% (the working folder); absolute ones become file: URIs. */

@@ -18,7 +18,7 @@ export const textReporter: Reporter = (findings, run) => {
     out.push(`${first.severity.toUpperCase().padEnd(8)} ${first.ruleName} [${first.ruleId}]`);
     out.push(`  secret       ${first.secret}${first.redacted ? '' : '   (shown because of --show-secrets)'}`);
     for (const [name, value] of Object.entries(first.parts ?? {})) out.push(`  ${name.padEnd(12)} ${value}`);
-    if (first.verdict.status !== 'unverified') out.push(`  verdict      ${verdictText(first)}`);
+    if (first.verdict.status !== 'unverified' || first.verdict.reason !== 'verification off') out.push(`  verdict      ${verdictText(first)}`);
     for (const f of places) {
       out.push(`  at           ${f.file}:${f.line}:${f.column}${originText(f)}${f.encoding ? `  (${f.encoding.join(' → ')}-encoded)` : ''}`);
       out.push(`               ${f.snippet.trim()}`);
@@ -34,10 +34,11 @@ function verdictText(f: ReportedFinding): string {
   const v = f.verdict;
   if (v.status === 'live') {
     const who = v.identity ? Object.entries(v.identity).map(([k, val]) => `${k}=${val}`).join(' ') : '';
-    return `LIVE${who ? ` (${who})` : ''}`;
+    return `LIVE${who ? ` (${who})` : ''}  [${v.verifier}]`;
   }
-  if (v.status === 'unknown') return `unknown (${v.reason})`;
-  return v.status;
+  if (v.status === 'unknown') return `unknown (${v.reason})  [${v.verifier}]`;
+  if (v.status === 'dead') return `dead  [${v.verifier}]`;
+  return `unverified (${v.reason})`;
 }
 
 function originText(f: ReportedFinding): string {
@@ -63,6 +64,8 @@ export function summaryText(run: RunInfo): string {
   if (skipped.length) lines.push(`Skipped: ${skipped.map(([k, n]) => `${n} ${k}`).join(', ')}.`);
   const sup = Object.entries(s.suppressed).filter(([, n]) => n > 0);
   if (sup.length) lines.push(`Suppressed: ${sup.map(([k, n]) => `${n} by ${k}`).join(', ')}.`);
+  const v = s.verification;
+  if (v) lines.push(`Verified: ${v.live} live, ${v.dead} dead, ${v.unknown} unknown, ${v.unverified} unverified.`);
   if (s.warnings.length) lines.push(`${s.warnings.length} warning(s) (see above or --format json).`);
   return lines.join('\n');
 }
