@@ -1,3 +1,4 @@
+import { findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
 import { KeywordSet, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
@@ -15,7 +16,13 @@ export interface Candidate {
   parts: Record<string, string>;
   /** Byte spans of the parts, so that snippets can mask them too. */
   partSpans: Array<[number, number]>;
+  /** Set when found in decoded text: the encodings, outermost first. `start`/`end` span the encoded text. */
+  encoding?: string[];
 }
+
+/** How many encodings deep a secret is looked for (e.g. base64 inside a JSON string = 2). */
+const MAX_DECODE_DEPTH = 2;
+const NEWLINE = Buffer.from('\n');
 
 /** Why a regex match was not reported; kept for `rules test` and debugging. */
 export type Rejection = 'empty' | 'allow' | 'entropy' | 'placeholder' | 'checksum';
@@ -40,7 +47,11 @@ export class Matcher {
   /** For each keyword index, the rules it can trigger (required parts included). */
   private readonly rulesByKeyword: Rule[][];
 
-  constructor(rules: readonly Rule[]) {
+  constructor(
+    rules: readonly Rule[],
+    /** Also look inside base64, percent-encoded and escaped text. */
+    private readonly decode = true,
+  ) {
     this.rules = rules;
     const byId = new Map(rules.map((r) => [r.id, r]));
     const keywordIndex = new Map<string, number>();
@@ -113,7 +124,36 @@ export class Matcher {
    * The candidates in `buf`: filtered, de-duplicated (a fallback rule yields to any specific rule that
    * matched the same text) and paired (multi-part credentials carry their parts).
    */
-  find(buf: Buffer): Candidate[] {
+  find(buf: Buffer, depth = 0): Candidate[] {
+    const direct = this.findDirect(buf);
+    if (!this.decode || depth >= MAX_DECODE_DEPTH) return direct;
+    const regions = findEncodedRegions(buf);
+    if (regions.length === 0) return direct;
+    // All decoded text in one pass: regions joined by newlines, with each region's offset remembered.
+    const offsets: number[] = [];
+    const pieces: Buffer[] = [];
+    let at = 0;
+    for (const r of regions) {
+      offsets.push(at);
+      pieces.push(r.decoded, NEWLINE);
+      at += r.decoded.length + 1;
+    }
+    const inner = this.find(Buffer.concat(pieces), depth + 1);
+    if (inner.length === 0) return direct;
+    const lines = lineIndexer(buf);
+    const found: Candidate[] = [...direct];
+    for (const c of inner) {
+      const index = upperBound(offsets, c.start) - 1;
+      const region = regions[index];
+      if (!region) continue;
+      // Found as it is already, or already found in this region.
+      if (found.some((d) => d.secret === c.secret && (d.encoding === undefined || d.start === region.start))) continue;
+      found.push({ ...c, start: region.start, end: region.end, line: lines(region.start), partSpans: [], encoding: [region.encoding, ...(c.encoding ?? [])] });
+    }
+    return found.sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  private findDirect(buf: Buffer): Candidate[] {
     const rules = this.candidateRules(buf);
     if (rules.length === 0) return [];
     const hits = this.rawHits(buf, rules);
@@ -180,6 +220,18 @@ function pairAndDedupe(accepted: Candidate[], hits: readonly RawHit[], lines: (o
     if (!prev || SEVERITY_RANK[cand.rule.severity] < SEVERITY_RANK[prev.rule.severity]) bySpan.set(key, cand);
   }
   return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Index of the first element greater than `value` in an ascending array. */
+function upperBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A function from byte offset to 0-based line, for offsets asked in roughly increasing order. */

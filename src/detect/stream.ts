@@ -125,6 +125,7 @@ export class StreamScanner {
         const at = buf.indexOf(marker, lineStart);
         return at >= 0 && at < lineEnd;
       }),
+      ...(cand.encoding ? { encoding: cand.encoding } : {}),
     };
   }
 

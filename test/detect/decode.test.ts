@@ -1,0 +1,80 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64Text, decodeEscapes, decodePercent } from '../../src/detect/decode.js';
+import { githubToken, runCli, tempDir } from '../helpers.js';
+
+interface F {
+  file: string;
+  line: number;
+  column: number;
+  secret: string;
+  ruleId: string;
+  encoding?: string[];
+  snippet: string;
+}
+
+async function scanText(name: string, text: string): Promise<F[]> {
+  const dir = tempDir();
+  writeFileSync(join(dir, name), text);
+  const r = await runCli(['scan', dir, '--format', 'json', '--show-secrets']);
+  if (r.code === 2) throw new Error(r.stderr);
+  return (JSON.parse(r.stdout) as { findings: F[] }).findings;
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('secrets hidden behind an encoding', () => {
+  it('finds a token in a Kubernetes Secret data value, at the line of the value', async () => {
+    const token = githubToken();
+    const yaml = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ci\ndata:\n  username: ${b64('deploy')}\n  config: ${b64(`GITHUB_TOKEN=${token}\n`)}\n`;
+    const found = await scanText('secret.yaml', yaml);
+    expect(found.map((f) => [f.ruleId, f.line, f.column, f.secret, f.encoding])).toEqual([['github.pat-classic', 7, 11, token, ['base64']]]);
+    const dir = tempDir();
+    writeFileSync(join(dir, 's.yaml'), yaml);
+    const redacted = await runCli(['scan', dir]);
+    expect(redacted.stdout).toContain('(base64-encoded)');
+    expect(redacted.stdout).not.toContain(b64(`GITHUB_TOKEN=${token}\n`).slice(0, 20));
+  });
+
+  it('finds tokens in Basic auth headers and docker auth fields', async () => {
+    const [a, b] = [githubToken(), githubToken()];
+    const text = `curl -H "Authorization: Basic ${b64(`x-access-token:${a}`)}" https://api\n{"auths":{"ghcr.io":{"auth":"${b64(`bot:${b}`)}"}}}\n`;
+    const found = (await scanText('notes.txt', text)).filter((f) => f.ruleId === 'github.pat-classic');
+    expect(found.map((f) => [f.line, f.secret, f.encoding])).toEqual([
+      [1, a, ['base64']],
+      [2, b, ['base64']],
+    ]);
+  });
+
+  it('finds secrets behind percent-encoding and JSON escapes, and two levels deep', async () => {
+    const token = githubToken();
+    const text = [
+      'conn=https%3A%2F%2Fdeploy%3AZq8vT3kL9mW2%40artifacts.acme.io%2Fnpm',
+      '{"msg":"{\\"api_key\\":\\"K1CuxxQkNPTkgrOlEfkfmGaE\\"}"}',
+      'url: "https:\\u002F\\u002Fdeploy:Pw8vT3kL9mW7@repo.acme.io"',
+      `blob: ${b64(`cfg=https%3A%2F%2Fci%3A${token}%40github.com`)}`,
+    ].join('\n');
+    const found = await scanText('log.txt', text);
+    const summary = found.map((f) => [f.line, f.ruleId, f.secret, f.encoding]);
+    expect(summary).toContainEqual([1, 'generic.url-credentials', 'Zq8vT3kL9mW2', ['percent']]);
+    expect(summary).toContainEqual([2, 'generic.api-key', 'K1CuxxQkNPTkgrOlEfkfmGaE', ['escape']]);
+    expect(summary).toContainEqual([3, 'generic.url-credentials', 'Pw8vT3kL9mW7', ['escape']]);
+    expect(summary).toContainEqual([4, 'github.pat-classic', token, ['base64', 'percent']]);
+  });
+
+  it('leaves binary base64 (images) and long identifiers alone', () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]);
+    expect(decodeBase64Text(Buffer.from(png.toString('base64')))).toBeUndefined();
+    expect(decodeBase64Text(Buffer.from('thisIsAVeryLongVariableNameForTesting'))).toBeUndefined();
+    expect(decodeBase64Text(Buffer.from(b64('hello world, plain text')))?.toString()).toBe('hello world, plain text');
+    expect(decodePercent(Buffer.from('a%2Fb%3D'))?.toString()).toBe('a/b=');
+    expect(decodeEscapes(Buffer.from('a\\u002Fb\\"c\\nd'))?.toString()).toBe('a/b"c\nd');
+  });
+
+  it('does not report a secret twice when it is readable as it is', async () => {
+    const token = githubToken();
+    const found = await scanText('x.json', `{"a":"\\"quoted\\"", "t":"${token}"}\n`);
+    expect(found.map((f) => [f.secret, f.encoding])).toEqual([[token, undefined]]);
+  });
+});
