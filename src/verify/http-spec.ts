@@ -1,6 +1,6 @@
 import { parseJsonPath, selectJson } from './json-path.js';
 import { scrub } from './scrub.js';
-import type { MatcherSpec, RequestSpec, VerifierSpec } from './spec-schema.js';
+import type { MatcherSpec, MatchersSpec, RequestSpec, VerifierSpec } from './spec-schema.js';
 import { MissingValueError, placeholdersOf, render, renderForDisplay, UnsafeValueError, type TemplateVars } from './template.js';
 import type { Credential, EndpointCall, HttpRequest, HttpResponse, PlannedRequest, Revoker, Verifier, VerifyContext, VerifyResult } from './types.js';
 
@@ -163,7 +163,11 @@ export function parseBody(body: string): Parsed {
   }
 }
 
-export function matches(m: MatcherSpec, res: HttpResponse, parsed: Parsed): boolean {
+export function matches(spec: MatcherSpec | MatchersSpec, res: HttpResponse, parsed: Parsed): boolean {
+  return (Array.isArray(spec) ? spec : [spec]).some((m) => matchesOne(m, res, parsed));
+}
+
+function matchesOne(m: MatcherSpec, res: HttpResponse, parsed: Parsed): boolean {
   if (!m.status.includes(res.status)) return false;
   if (m.contains !== undefined && !res.body.includes(m.contains)) return false;
   if (m.json || m.has) {
@@ -189,7 +193,8 @@ export function evaluateResponse(v: VerifierSpec['verify'], res: HttpResponse, c
     return Object.keys(identity).length ? { status: 'live', identity } : { status: 'live' };
   }
   if (matches(v.dead, res, parsed)) return { status: 'dead' };
-  return { status: 'unknown', reason: unknownReason(res, parsed, v.live.status.includes(res.status)) + errorCodeOf(res, c, v.reason) };
+  const liveStatus = (Array.isArray(v.live) ? v.live : [v.live]).some((m) => m.status.includes(res.status));
+  return { status: 'unknown', reason: unknownReason(res, parsed, liveStatus) + errorCodeOf(res, c, v.reason) };
 }
 
 export function unknownReason(res: HttpResponse, parsed: Parsed, liveStatus: boolean): string {

@@ -179,11 +179,11 @@ export function endpointProblems(endpoint: string): string[] {
   const [, , authority = '', ...rest] = endpoint.split('/');
   if (rest.join('/').includes('{{')) problems.push('placeholders may only stand in the host');
   if (authority.includes('{{')) {
-    const labels = authority.split('.');
-    if (labels.some((l) => l.includes('{{') && !/^\{\{\s*parts\.[a-z][a-z0-9_]*\s*\}\}$/.test(l))) {
-      problems.push('a host placeholder must be a whole label, e.g. https://{{parts.account}}.blob.core.windows.net');
+    const labels = authority.replace(/\{\{\s*parts\.[a-z][a-z0-9_]*\s*\}\}/g, '\0').split('.');
+    if (labels.some((l) => /[{}]/.test(l) || !/^[a-z0-9-]*\0?[a-z0-9-]*(?::\d+)?$/.test(l))) {
+      problems.push('a host placeholder must be {{parts.NAME}} and stand for (part of) one label, e.g. https://{{parts.account}}.blob.core.windows.net');
     }
-    if (labels.length < 3 || (labels[labels.length - 1] ?? '').includes('{{') || (labels[labels.length - 2] ?? '').includes('{{')) {
+    if (labels.length < 3 || (labels[labels.length - 1] ?? '').includes('\0') || (labels[labels.length - 2] ?? '').includes('\0')) {
       problems.push('the domain after a host placeholder must be fixed (at least two labels), so a found value cannot choose the server');
     }
   }

@@ -41,6 +41,8 @@ export const matcherSchema = z.strictObject({
   contains: z.string().min(1).optional(),
 });
 
+export const matchersSchema = z.union([matcherSchema, z.array(matcherSchema).min(1)]);
+
 const identitySource = z.string().refine((s) => s.startsWith('header:') ? /^header:[A-Za-z0-9-]+$/.test(s) : parseJsonPath(s) !== undefined, 'must be a JSONPath ($.login) or header:NAME');
 
 const responseSchema = z
@@ -91,8 +93,9 @@ export const verifierSpecSchema = z.strictObject({
   references: z.array(z.url()).optional(),
   verify: z.strictObject({
     request: verifyRequestSchema,
-    live: matcherSchema,
-    dead: matcherSchema,
+    /** One matcher, or a list: any of them. */
+    live: matchersSchema,
+    dead: matchersSchema,
     identity: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case identifier'), identitySource).optional(),
     /** JSONPath of the provider's error code, quoted in an `unknown` reason. */
     reason: jsonPath.optional(),
@@ -111,6 +114,7 @@ export type VerifyRequestSpec = z.output<typeof verifyRequestSchema>;
 export type RevokeRequestSpec = z.output<typeof revokeRequestSchema>;
 export type RequestSpec = VerifyRequestSpec | RevokeRequestSpec;
 export type MatcherSpec = z.output<typeof matcherSchema>;
+export type MatchersSpec = z.output<typeof matchersSchema>;
 export type VerifierSpec = z.output<typeof verifierSpecSchema>;
 export type VerifierFileSpec = z.output<typeof verifierFileSchema>;
 export type CaseSpec = z.output<typeof caseSchema>;

@@ -8,6 +8,7 @@ import { BUILTIN_PATTERNS_DIR } from '../../src/util/paths.js';
 import type { HttpRequest, HttpResponse } from '../../src/verify/types.js';
 
 let rules: Rule[] | undefined;
+let matcher: Matcher | undefined;
 export function builtinRules(): Rule[] {
   return (rules ??= loadRules([BUILTIN_PATTERNS_DIR]));
 }
@@ -20,7 +21,7 @@ export function credentialOf(ruleId: string, wantParts: readonly string[] = []):
   const all = builtinRules();
   const rule = all.find((r) => r.id === ruleId);
   if (!rule) return undefined;
-  const matcher = new Matcher(all);
+  matcher ??= new Matcher(all);
   let fallback: { secret: string; parts: Record<string, string> } | undefined;
   for (const example of rule.examples.positive) {
     for (const c of matcher.find(Buffer.from(example))) {
