@@ -18,26 +18,34 @@ interface Override {
  * Keys are compared upper-cased with `.` and `-` as `_`, so `KEYSWEEP_ENDPOINT_AWS_IAM` is `aws.iam`.
  */
 export class Endpoints {
-  private readonly overrides = new Map<string, Override>();
+  private readonly fromEnv = new Map<string, Override>();
+  private readonly fromFlags = new Map<string, Override>();
 
   constructor(flags: readonly string[] = [], env: NodeJS.ProcessEnv = process.env) {
     for (const [name, value] of Object.entries(env)) {
       if (!name.startsWith(ENDPOINT_ENV_PREFIX) || !value) continue;
       const key = name.slice(ENDPOINT_ENV_PREFIX.length);
-      this.overrides.set(normalize(key), { key: key.toLowerCase(), url: checkUrl(value, name), source: `environment ${name}` });
+      this.fromEnv.set(normalize(key), { key: key.toLowerCase(), url: checkUrl(value, name), source: `environment ${name}` });
     }
     for (const flag of flags) {
       const eq = flag.indexOf('=');
       if (eq <= 0) throw new UsageError(`--endpoint ${flag}: expected PROVIDER=URL, e.g. github=https://ghe.example.com/api/v3`);
       const key = flag.slice(0, eq).trim();
-      this.overrides.set(normalize(key), { key, url: checkUrl(flag.slice(eq + 1).trim(), `--endpoint ${key}`), source: `--endpoint ${key}` });
+      this.fromFlags.set(normalize(key), { key, url: checkUrl(flag.slice(eq + 1).trim(), `--endpoint ${key}`), source: `--endpoint ${key}` });
     }
   }
 
   /** The base URL for one endpoint of a provider's verifier: an override, else the default. */
   resolve(provider: string, endpoint: string, defaultUrl: string): { url: string; overridden: boolean } {
-    const o = this.overrides.get(normalize(`${provider}.${endpoint}`)) ?? this.overrides.get(normalize(provider));
-    return o ? { url: o.url, overridden: true } : { url: defaultUrl, overridden: false };
+    // A flag beats the environment; within each, `provider.endpoint` beats `provider`.
+    const keys = [normalize(`${provider}.${endpoint}`), normalize(provider)];
+    for (const map of [this.fromFlags, this.fromEnv]) {
+      for (const key of keys) {
+        const o = map.get(key);
+        if (o) return { url: o.url, overridden: true };
+      }
+    }
+    return { url: defaultUrl, overridden: false };
   }
 
   /**
@@ -46,19 +54,16 @@ export class Endpoints {
    */
   unknown(known: ReadonlySet<string>): string[] {
     const knownNormalized = new Set([...known].map(normalize));
-    const stray: string[] = [];
-    for (const [norm, o] of this.overrides) {
-      if (knownNormalized.has(norm)) continue;
-      if (o.source.startsWith('--endpoint')) {
-        throw new UsageError(`${o.source}: no verifier has that provider or endpoint (see "keysweep verifiers list")`);
-      }
-      stray.push(`${o.source}: no verifier has that provider or endpoint; ignored`);
+    for (const [norm, o] of this.fromFlags) {
+      if (!knownNormalized.has(norm)) throw new UsageError(`${o.source}: no verifier has that provider or endpoint (see "keysweep verifiers list")`);
     }
-    return stray;
+    return [...this.fromEnv]
+      .filter(([norm]) => !knownNormalized.has(norm))
+      .map(([, o]) => `${o.source}: no verifier has that provider or endpoint; ignored`);
   }
 
   get size(): number {
-    return this.overrides.size;
+    return this.fromEnv.size + this.fromFlags.size;
   }
 }
 
