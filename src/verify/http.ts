@@ -81,9 +81,9 @@ export class HttpClient implements Http {
     const prepared: HttpRequest = { ...req, headers };
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(host, prepared);
+      if (!outcome.ok && (attempt >= this.retries || !idempotent || !outcome.transient)) return { ok: false, reason: outcome.reason };
       if (attempt >= this.retries) return outcome;
       if (!outcome.ok) {
-        if (!idempotent || !outcome.transient) return outcome;
         await delay(this.backoffMs * 2 ** attempt);
         continue;
       }

@@ -41,12 +41,12 @@ export class UnsafeValueError extends Error {
  */
 export function templateProblems(template: string, allowed: { identity: boolean }): string[] {
   const problems: string[] = [];
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    const name = m[1] ?? '';
+  for (const m of template.matchAll(/\{\{([^{}]*)\}\}/g)) {
+    const name = (m[1] ?? '').trim();
     if (!NAME.test(name)) problems.push(`"{{${name}}}" is not a placeholder (use {{secret}}, {{parts.NAME}} or {{identity.NAME}}; no expressions)`);
     else if (name.startsWith('identity.') && !allowed.identity) problems.push(`{{${name}}}: identity fields are only available to revocation requests`);
   }
-  const rest = template.replace(PLACEHOLDER, '');
+  const rest = template.replace(/\{\{([^{}]*)\}\}/g, '');
   if (rest.includes('{{') || rest.includes('}}')) problems.push('unbalanced "{{" or "}}"');
   return problems;
 }
