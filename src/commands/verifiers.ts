@@ -26,7 +26,8 @@ export async function runVerifiersList(values: { format?: string | undefined; en
   for (const w of endpoints.unknown(registry.endpointKeys())) io.stderr(`keysweep: warning: ${w}\n`);
   const rows = listEndpoints(registry, endpoints);
   if (format === 'json') {
-    io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
+    const dynamic = registry.verifiers.filter((v) => v.dynamicHosts).map((v) => ({ verifier: v.id, provider: v.provider, kind: 'verify', method: 'GET', host: null, path: null, dynamicHosts: v.dynamicHosts }));
+    io.stdout(`${JSON.stringify([...rows, ...dynamic], null, 2)}\n`);
     return EXIT_OK;
   }
   const w = (k: 'verifier' | 'host' | 'method') => Math.max(...rows.map((r) => r[k].length), k.length);
@@ -34,6 +35,9 @@ export async function runVerifiersList(values: { format?: string | undefined; en
   io.stdout(`${'VERIFIER'.padEnd(wv)}  ${'KIND'.padEnd(6)}  ${'METHOD'.padEnd(wm)}  ${'HOST'.padEnd(wh)}  PATH\n`);
   for (const r of rows) {
     io.stdout(`${r.verifier.padEnd(wv)}  ${r.kind.padEnd(6)}  ${r.method.padEnd(wm)}  ${r.host.padEnd(wh)}  ${r.path}${r.overridden ? '   (overridden)' : ''}\n`);
+  }
+  for (const v of registry.verifiers) {
+    if (v.dynamicHosts) io.stdout(`${v.id.padEnd(wv)}  verify  ${v.dynamicHosts}\n`);
   }
   const verifiers = registry.verifiers.length;
   const revokers = registry.verifiers.filter((v) => v.revoker).length;

@@ -211,7 +211,7 @@ function errorCodeOf(res: HttpResponse, c: Credential, path = '$.error'): string
   if (!parsed.ok) return '';
   const value = selectJson(parsed.value, parseJsonPath(path) ?? [])[0];
   if (typeof value !== 'string' && typeof value !== 'number') return '';
-  const text = scrub(String(value), c).replace(/\s+/g, ' ').slice(0, 80);
+  const text = scrub(String(value), c, { parts: false }).replace(/\s+/g, ' ').slice(0, 80);
   return text ? `: ${text}` : '';
 }
 
@@ -232,7 +232,7 @@ function extractIdentity(spec: Record<string, string>, res: HttpResponse, parsed
       .map(String)
       .join(', ')
       .trim();
-    if (text) out[name] = scrub(text.length > MAX_IDENTITY ? `${text.slice(0, MAX_IDENTITY)}…` : text, c);
+    if (text) out[name] = scrub(text.length > MAX_IDENTITY ? `${text.slice(0, MAX_IDENTITY)}…` : text, c, { parts: false });
   }
   return out;
 }

@@ -157,14 +157,14 @@ export function toVerdict(verifierId: string, r: VerifyResult, c: Credential): V
   switch (r.status) {
     case 'live':
       return r.identity && Object.keys(r.identity).length
-        ? { status: 'live', verifier: verifierId, identity: Object.fromEntries(Object.entries(r.identity).map(([k, v]) => [k, scrub(v, c)])) }
+        ? { status: 'live', verifier: verifierId, identity: Object.fromEntries(Object.entries(r.identity).map(([k, v]) => [k, scrub(v, c, { parts: false })])) }
         : { status: 'live', verifier: verifierId };
     case 'dead':
       return { status: 'dead', verifier: verifierId };
     case 'unknown':
-      return { status: 'unknown', verifier: verifierId, reason: scrub(r.reason, c) };
+      return { status: 'unknown', verifier: verifierId, reason: scrub(r.reason, c, { parts: false }) };
     case 'unverified':
-      return { status: 'unverified', reason: scrub(r.reason, c) };
+      return { status: 'unverified', reason: scrub(r.reason, c, { parts: false }) };
   }
 }
 

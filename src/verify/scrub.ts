@@ -1,14 +1,15 @@
 import type { Credential } from './types.js';
 
 /**
- * Removes every form of a credential's secret and parts from a text that is about to leave the
- * verification engine (an error message, a reason, an identity value): the raw value, its URL and
- * base64 encodings, and the base64 of the `a:b` pairs used by Basic authentication.
+ * Removes every form of a credential's secret from a text that is about to leave the verification
+ * engine (an error message, a reason, an identity value): the raw value, its URL and base64 encodings,
+ * and the base64 of the `a:b` pairs used by Basic authentication. With `parts: true` (error messages)
+ * the other parts go too; identities keep them, since a host, user or account id is what they report.
  */
-export function scrub(text: string, c: Pick<Credential, 'secret' | 'parts'>): string {
+export function scrub(text: string, c: Pick<Credential, 'secret' | 'parts'>, options: { parts?: boolean } = { parts: true }): string {
   const values = [c.secret, ...Object.values(c.parts)].filter((v) => v.length >= 4);
   const forms = new Set<string>();
-  for (const v of values) {
+  for (const v of options.parts ? values : [c.secret]) {
     forms.add(v);
     forms.add(encodeURIComponent(v));
     forms.add(Buffer.from(v).toString('base64').replace(/=+$/, ''));

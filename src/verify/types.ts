@@ -119,6 +119,11 @@ export interface Verifier {
   endpoints: Readonly<Record<string, string>>;
   /** Every request this verifier (and its revoker) may send. */
   calls: readonly EndpointCall[];
+  /**
+   * For verifiers that connect to a server named in the credential itself (database URLs): where, in
+   * words, for `verifiers list`. Such verifiers refuse private addresses unless allowed.
+   */
+  dynamicHosts?: string;
   /** Where it was defined, for error messages. */
   file: string;
   references: readonly string[];
