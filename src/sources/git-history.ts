@@ -16,6 +16,8 @@ export interface HistoryOptions {
   branch?: string;
   /** Only commits after this one. */
   sinceCommit?: string;
+  /** Leave out the commits reachable from these (shas or refs), e.g. the merge base of a pull request. */
+  exclude?: readonly string[];
   /** Only commits after this date (anything `git log --since` accepts). */
   since?: string;
   maxCommits?: number;
@@ -58,6 +60,7 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
       ? [`${options.sinceCommit}..${options.branch}`]
       : ['--all', `^${options.sinceCommit}`]
     : [options.branch ?? '--all'];
+  for (const rev of options.exclude ?? []) revisions.push(`^${rev}`);
 
   const excluded = options.excludes.length ? picomatch([...options.excludes], { dot: true }) : () => false;
   const reader = new BlobReader(repo);
