@@ -23,6 +23,7 @@ Usage:
   keysweep verifiers list             every endpoint verification and revocation may call
   keysweep hook install [--force]     install the git pre-commit hook (chains to an existing one)
   keysweep hook uninstall             remove it (and restore a chained hook)
+  keysweep action                     run the GitHub Action here, from the Actions environment (INPUT_*, GITHUB_*)
   keysweep version
 
 Exit codes: 0 no findings, 1 findings (see --exit-code), 2 usage, config or runtime error.
@@ -79,6 +80,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         if (sub === 'list') return await runVerifiersList(args.values, io);
         throw new UsageError(`unknown "verifiers ${sub}": expected "verifiers list"`);
       }
+      case 'action': {
+        // Loaded on demand: the action's dependencies are not needed by any other command.
+        const { runActionCommand } = await import('../action/run.js');
+        return await runActionCommand(rest, io);
+      }
       case 'hook': {
         const [sub, ...more] = rest;
         const args = parse(more, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
@@ -97,7 +103,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list" or "rules test"`);
       }
       default:
-        throw new UsageError(`unknown command "${command}" (commands: scan, verify, revoke, verifiers list, rules list, rules test, hook, version)`);
+        throw new UsageError(`unknown command "${command}" (commands: scan, verify, revoke, verifiers list, rules list, rules test, hook, action, version)`);
     }
   } catch (err) {
     if (err instanceof KeysweepError) {
