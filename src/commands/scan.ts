@@ -55,7 +55,8 @@ Scans files and folders (recursively) for leaked credentials. "-" reads standard
 With no PATH, scans the current folder.
 
 Output
-  -f, --format FORMAT      text (default), json, sarif or github (workflow annotations)
+  -f, --format FORMAT      text (default), json, sarif, github (workflow annotations) or gitlab
+                           (GitLab's secret-detection report)
   -o, --output FILE        write the report to FILE instead of standard output
       --show-secrets       print full secret values (default: a prefix and a hash)
   -q, --quiet              no warnings on standard error

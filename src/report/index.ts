@@ -1,5 +1,6 @@
 import type { Reporter } from '../types.js';
 import { githubReporter } from './github.js';
+import { gitlabReporter } from './gitlab.js';
 import { jsonReporter } from './json.js';
 import { sarifReporter } from './sarif.js';
 import { textReporter } from './text.js';
@@ -9,6 +10,7 @@ export const REPORTERS = {
   json: jsonReporter,
   sarif: sarifReporter,
   github: githubReporter,
+  gitlab: gitlabReporter,
 } as const satisfies Record<string, Reporter>;
 
 export type ReportFormat = keyof typeof REPORTERS;
