@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { githubToken, runCli, tempDir } from '../helpers.js';
 import { loadVerifiers } from '../../src/verify/loader.js';
-import { builtinRules, json, startServer, type Received } from './helpers.js';
+import { builtinRules, credentialOf, json, startServer, type Received } from './helpers.js';
 
 /** A server that behaves like api.github.com for /user and /credentials/revoke. */
 async function fakeGitHub(options: { live?: Set<string>; revokeStatus?: number } = {}) {
@@ -395,5 +395,59 @@ describe('no secret leaves through errors', () => {
     const r = await runCli(['revoke', '--yes', '--verify-timeout', '200ms', '--endpoint', 'github=http://127.0.0.1:1'], token);
     noSecret(r.stdout + r.stderr, token);
     expect(existsSync('audit.jsonl')).toBe(false);
+  });
+});
+
+describe('revocation requests of other providers', () => {
+  it('GitLab: DELETE /personal_access_tokens/self with the token in PRIVATE-TOKEN', async () => {
+    const cred = credentialOf('gitlab.pat');
+    const token = cred?.secret as string;
+    let active = true;
+    const server = await startServer((req, res) => {
+      expect(req.headers['private-token']).toBe(token);
+      if (req.method === 'DELETE') {
+        active = false;
+        res.writeHead(204);
+        res.end();
+      } else if (active) json(res, 200, { id: 7, name: 'ci', active: true, user_id: 3, scopes: ['api'] });
+      else json(res, 401, { message: '401 Unauthorized' });
+    });
+    const r = await runCli(['revoke', '--yes', '--endpoint', `gitlab=${server.url}/api/v4`], `${token}\n`);
+    expect(r.stdout).toContain('result     revoked (confirmed dead)');
+    expect(server.received.map((q) => `${q.method} ${q.path}`)).toEqual(['GET /api/v4/personal_access_tokens/self', 'DELETE /api/v4/personal_access_tokens/self', 'GET /api/v4/personal_access_tokens/self']);
+    expect(server.received[1]?.body).toBe('');
+  });
+
+  it('Slack: POST auth.revoke with the token as bearer', async () => {
+    const token = credentialOf('slack.bot-token')?.secret as string;
+    let revoked = false;
+    const server = await startServer((req, res) => {
+      expect(req.headers.authorization).toBe(`Bearer ${token}`);
+      if (req.path === '/auth.revoke') {
+        revoked = true;
+        json(res, 200, { ok: true, revoked: true });
+      } else json(res, 200, revoked ? { ok: false, error: 'token_revoked' } : { ok: true, team: 'Acme', user: 'bot', team_id: 'T1', user_id: 'U1' });
+    });
+    const r = await runCli(['revoke', '--yes', '--endpoint', `slack=${server.url}`], `SLACK_BOT_TOKEN=${token}\n`);
+    expect(r.stdout).toContain('result     revoked (confirmed dead)');
+    expect(server.received.map((q) => `${q.method} ${q.path}`)).toEqual(['POST /auth.test', 'POST /auth.revoke', 'POST /auth.test']);
+  });
+
+  it('GitGuardian: revokes by the token id the verification returned; the dry run shows it', async () => {
+    const token = credentialOf('gitguardian.api-key')?.secret as string;
+    let alive = true;
+    const server = await startServer((req, res) => {
+      if (req.method === 'DELETE') {
+        alive = false;
+        res.writeHead(204);
+        res.end();
+      } else if (alive) json(res, 200, { id: '5ddaad0c-5a0c-4674-beb5-1cd198d13360', name: 'ci', scopes: ['scan'] });
+      else json(res, 401, { detail: 'Invalid API key.' });
+    });
+    const dry = await runCli(['revoke', '--endpoint', `gitguardian=${server.url}`], `GITGUARDIAN_API_KEY=${token}\n`);
+    expect(dry.stdout).toContain(`would send DELETE ${new URL(server.url).host} /v1/api_tokens/5ddaad0c-5a0c-4674-beb5-1cd198d13360`);
+    const r = await runCli(['revoke', '--yes', '--endpoint', `gitguardian=${server.url}`], `GITGUARDIAN_API_KEY=${token}\n`);
+    expect(r.stdout).toContain('revoked (confirmed dead)');
+    expect(server.received.filter((q) => q.method === 'DELETE').map((q) => [q.path, q.headers.authorization])).toEqual([['/v1/api_tokens/5ddaad0c-5a0c-4674-beb5-1cd198d13360', `Token ${token}`]]);
   });
 });
