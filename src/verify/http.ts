@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { VERSION } from '../version.js';
 import type { Http, HttpOutcome, HttpRequest, HttpResponse, SendOptions } from './types.js';
 
@@ -55,7 +55,7 @@ export class HttpClient implements Http {
   private readonly backoffMs: number;
   private readonly transport: Transport;
   private readonly gates = new Map<string, Gate>();
-  private agent: Agent | undefined;
+  private agent: Dispatcher | undefined;
   /** Every request sent, in order (method and host only), for summaries and tests. */
   readonly log: Array<{ method: string; host: string }> = [];
 
@@ -154,7 +154,8 @@ export class HttpClient implements Http {
   }
 
   private async undiciTransport(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
-    this.agent ??= new Agent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+    // HTTP_PROXY / HTTPS_PROXY / NO_PROXY are honoured, as egress often has to go through a proxy.
+    this.agent ??= new EnvHttpProxyAgent({ connect: { timeout: this.timeoutMs }, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
     const res = await request(req.url, {
       method: req.method,
       headers: req.headers,
