@@ -167,11 +167,18 @@ const reportSchema = z
  * each is looked for again in the file the report names; if it is not there any more, say so.
  */
 async function targetsFromReport(file: string, all: boolean, io: Io, quiet: boolean): Promise<Target[]> {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new KeysweepError('IO', `${file}: cannot read the report: ${describeError(err)}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // Not the parser's message: it quotes the text around the error, which may be a secret.
+    throw new UsageError(`${file}: not valid JSON (expected a keysweep JSON report)`);
   }
   const parsed = reportSchema.safeParse(data);
   if (!parsed.success) throw new UsageError(`${file}: not a keysweep JSON report (write one with "keysweep scan --format json --verify")`);
