@@ -14,36 +14,71 @@ export interface EncodedRegion {
   decoded: Buffer;
 }
 
-// Base64 runs long enough to hold a credential. Bounded so that one region is never huge.
-const BASE64_RUN = compileRegex('[A-Za-z0-9+/_-]{20,}={0,2}', 'g');
-const PERCENT_RUN = compileRegex("[A-Za-z0-9._~:/?#@!$&'()*+,;=%\\[\\]-]{0,1000}%[0-9A-Fa-f]{2}[A-Za-z0-9._~:/?#@!$&'()*+,;=%\\[\\]-]{0,1000}", 'g');
-// A line (bounded) that contains a JSON/C-style escape.
-const ESCAPED_LINE = compileRegex('[^\\n]{0,1000}\\\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["\'/\\\\bfnrt])[^\\n]{0,1000}', 'g');
+// Base64 runs long enough to hold a credential, standing alone as a value (after a space, quote, `=`,
+// `:` or `>`, before a quote, space or separator): identifiers in code rarely do, which keeps this pass fast.
+const BASE64_RUN = compileRegex('[\\s"\'=:>`(][A-Za-z0-9+/]{20,}={0,2}(?:["\'\\s,;<`)]|$)', 'g');
+const BASE64_BYTES = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') BASE64_BYTES[c.charCodeAt(0)] = 1;
+// The markers only: large bounded repetitions around them ({0,1000}) make RE2 fall back to slow
+// paths, so each region is grown from its marker in plain code instead.
+const PERCENT_MARK = compileRegex('%[0-9A-Fa-f]{2}', 'g');
+const ESCAPE_MARK = compileRegex('\\\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["\'/\\\\bfnrt])', 'g');
 
 const MAX_REGIONS = 10_000;
+/** Longest stretch decoded around a percent or escape marker, each side. */
+const MAX_GROW = 2048;
 
 export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
   const regions: EncodedRegion[] = [];
-  collect(buf, BASE64_RUN, regions, 'base64', decodeBase64Text);
-  if (buf.includes(0x25 /* % */)) collect(buf, PERCENT_RUN, regions, 'percent', decodePercent);
-  if (buf.includes(0x5c /* \ */)) collect(buf, ESCAPED_LINE, regions, 'escape', decodeEscapes);
+  BASE64_RUN.lastIndex = 0;
+  for (let m = BASE64_RUN.exec(buf); m && regions.length < MAX_REGIONS; m = BASE64_RUN.exec(buf)) {
+    const span = m.indices?.[0];
+    if (!span) break;
+    // Drop the delimiters on either side.
+    const start = span[0] + 1;
+    let end = span[1];
+    while (end > start && BASE64_BYTES[buf[end - 1] as number] !== 1) end--;
+    // The closing delimiter may open the next value: match on from it.
+    BASE64_RUN.lastIndex = end;
+    const decoded = decodeBase64Text(buf.subarray(start, end));
+    if (decoded) regions.push({ start, end, encoding: 'base64', decoded });
+  }
+  if (buf.includes(0x25 /* % */)) grow(buf, PERCENT_MARK, isUrlByte, 'percent', decodePercent, regions);
+  if (buf.includes(0x5c /* \ */)) grow(buf, ESCAPE_MARK, (b) => b !== 10, 'escape', decodeEscapes, regions);
   return regions;
 }
 
-function collect(
+/** Each marker grows into the run of bytes around it that `inRun` accepts; each run is decoded once. */
+function grow(
   buf: Buffer,
-  re: ReturnType<typeof compileRegex>,
-  into: EncodedRegion[],
+  marker: ReturnType<typeof compileRegex>,
+  inRun: (byte: number) => boolean,
   encoding: EncodedRegion['encoding'],
   decode: (raw: Buffer) => Buffer | undefined,
+  into: EncodedRegion[],
 ): void {
-  re.lastIndex = 0;
-  for (let m = re.exec(buf); m && into.length < MAX_REGIONS; m = re.exec(buf)) {
-    const span = m.indices?.[0];
-    if (!span) break;
-    const decoded = decode(buf.subarray(span[0], span[1]));
-    if (decoded && decoded.length > 0) into.push({ start: span[0], end: span[1], encoding, decoded });
+  let covered = -1;
+  marker.lastIndex = 0;
+  for (let m = marker.exec(buf); m && into.length < MAX_REGIONS; m = marker.exec(buf)) {
+    const at = m.index;
+    if (at < covered) continue;
+    let start = at;
+    while (start > 0 && at - start < MAX_GROW && inRun(buf[start - 1] as number)) start--;
+    let end = at;
+    while (end < buf.length && end - at < MAX_GROW && inRun(buf[end] as number)) end++;
+    covered = end;
+    marker.lastIndex = end;
+    const decoded = decode(buf.subarray(start, end));
+    if (decoded && decoded.length > 0) into.push({ start, end, encoding, decoded });
   }
+}
+
+const URL_BYTES = new Uint8Array(256);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:/?#@!$&'()*+,;=%[]-") URL_BYTES[c.charCodeAt(0)] = 1;
+
+/** Bytes that may appear in a URL or a percent-encoded value. */
+function isUrlByte(b: number): boolean {
+  return URL_BYTES[b] === 1;
 }
 
 /** Base64 (standard or URL-safe) that decodes to text. Binary payloads (images, fonts) are left alone. */

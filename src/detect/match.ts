@@ -1,6 +1,6 @@
 import { findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
-import { KeywordSet, type RE2Regex } from './regex.js';
+import { compileRegex, escapeRegex, KeywordSet, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
 /** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
@@ -19,6 +19,16 @@ export interface Candidate {
   /** Set when found in decoded text: the encodings, outermost first. `start`/`end` span the encoded text. */
   encoding?: string[];
 }
+
+/** Below this size a rule simply runs over the whole input: locating keywords would cost more. */
+const LOCATE_MIN_BYTES = 16 << 10;
+/**
+ * On large inputs a match counts only if one of its rule's keywords stands within this many bytes of
+ * it (or inside it): the keyword is the provider's prefix or the name the value is assigned to.
+ */
+const KEYWORD_NEAR = 256;
+/** Rules that can match further than this from their keyword run over the whole input. */
+const MAX_SLICE_REACH = 64 << 10;
 
 /** How many encodings deep a secret is looked for (e.g. base64 inside a JSON string = 2). */
 const MAX_DECODE_DEPTH = 2;
@@ -46,11 +56,18 @@ export class Matcher {
   private readonly keywordSet: KeywordSet;
   /** For each keyword index, the rules it can trigger (required parts included). */
   private readonly rulesByKeyword: Rule[][];
+  /** Lower-cased keywords, by keyword index. */
+  private readonly keywords: string[];
+  private readonly keywordsOf = new Map<Rule, number[]>();
+  /** Compiled alternations of the keywords present, by the set of keyword indices. */
+  private readonly alternations = new Map<string, RE2Regex>();
 
   constructor(
     rules: readonly Rule[],
     /** Also look inside base64, percent-encoded and escaped text. */
     private readonly decode = true,
+    /** Inputs at least this large run each rule only near its keywords (tests set 0 to always do so). */
+    private readonly locateMinBytes = LOCATE_MIN_BYTES,
   ) {
     this.rules = rules;
     const byId = new Map(rules.map((r) => [r.id, r]));
@@ -71,8 +88,10 @@ export class Matcher {
         for (const r of triggered) if (!list.includes(r)) list.push(r);
       }
     }
-    this.keywordSet = new KeywordSet([...keywordIndex.keys()]);
+    this.keywords = [...keywordIndex.keys()];
+    this.keywordSet = new KeywordSet(this.keywords);
     this.rulesByKeyword = rulesByKeyword;
+    for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
   }
 
   /** Rules whose pattern RE2 rejected, with the reason. They are skipped; the rest keep working. */
@@ -90,34 +109,107 @@ export class Matcher {
 
   /** The rules whose keywords occur in `buf`, in rule-set order. */
   candidateRules(buf: Buffer): Rule[] {
-    const hits = this.keywordSet.match(buf);
-    if (hits.length === 0) return [];
+    return this.locate(buf).rules;
+  }
+
+  /**
+   * The prefilter: one RE2.Set pass says which keywords occur; for inputs larger than a few KB a
+   * second pass (an alternation of just those keywords) says where, so that each rule runs only on
+   * the bytes around its keywords.
+   */
+  locate(buf: Buffer): { rules: Rule[]; spans?: Map<number, Array<[number, number]>> } {
+    const present = this.keywordSet.match(buf);
+    if (present.length === 0) return { rules: [] };
     const chosen = new Set<Rule>();
-    for (const index of hits) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
-    return this.rules.filter((r) => chosen.has(r));
+    for (const index of present) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
+    const rules = this.rules.filter((r) => chosen.has(r));
+    if (buf.length < this.locateMinBytes) return { rules };
+    return { rules, spans: this.keywordSpans(buf, present) };
+  }
+
+  private keywordSpans(buf: Buffer, present: number[]): Map<number, Array<[number, number]>> {
+    const key = present.join(',');
+    let re = this.alternations.get(key);
+    if (!re) {
+      if (this.alternations.size > 512) this.alternations.clear();
+      const words = present.map((i) => this.keywords[i] as string).sort((a, b) => b.length - a.length);
+      re = compileRegex(`(?:${words.map(escapeRegex).join('|')})`, 'gi');
+      this.alternations.set(key, re);
+    }
+    const byLength = [...present].sort((a, b) => (this.keywords[b] as string).length - (this.keywords[a] as string).length);
+    const spans = new Map<number, Array<[number, number]>>();
+    re.lastIndex = 0;
+    for (let m = re.exec(buf); m; m = re.exec(buf)) {
+      const at = m.index;
+      const text = String(m[0]).toLowerCase();
+      // The alternation reports the longest keyword at each place; shorter ones inside it occur too.
+      for (const index of byLength) {
+        const word = this.keywords[index] as string;
+        if (word.length > text.length) continue;
+        for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+          let list = spans.get(index);
+          if (!list) spans.set(index, (list = []));
+          list.push([at + i, at + i + word.length]);
+        }
+      }
+    }
+    return spans;
   }
 
   /** Every regex match of the candidate rules in `buf`, each with the filter that rejected it, if any. */
-  rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf)): RawHit[] {
+  rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf), spans?: Map<number, Array<[number, number]>>): RawHit[] {
     const hits: RawHit[] = [];
     for (const rule of rules) {
       const re = this.regexOf(rule);
       if (!re) continue;
-      re.lastIndex = 0;
-      for (let m = re.exec(buf); m; m = re.exec(buf)) {
-        const span = m.indices?.groups?.secret;
-        if (m.indices?.[0]?.[0] === m.indices?.[0]?.[1]) re.lastIndex++; // empty match: step on
-        if (!span) continue;
-        const secret = buf.toString('utf8', span[0], span[1]);
-        let rejected = rejectionOf(rule, secret);
-        if (!rejected && rule.allowContextPatterns.length) {
-          const matchStart = m.indices?.[0]?.[0] ?? span[0];
-          if (rule.allowsContext(buf.toString('utf8', matchStart, span[0]))) rejected = 'allow';
-        }
-        hits.push({ rule, secret, start: span[0], end: span[1], rejected });
+      const near = spans ? this.spansOf(rule, spans) : undefined;
+      if (!near || near.length === 0 || rule.reach > MAX_SLICE_REACH) {
+        this.collect(rule, re, buf, 0, buf.length, near, hits);
+        continue;
       }
+      // Only the bytes that a match near one of the keywords can reach.
+      const margin = rule.reach + KEYWORD_NEAR;
+      let from = Math.max(0, (near[0] as [number, number])[0] - margin);
+      let to = Math.min(buf.length, (near[0] as [number, number])[1] + margin);
+      for (const [s, e] of near) {
+        const lo = Math.max(0, s - margin);
+        if (lo > to) {
+          this.collect(rule, re, buf, from, to, near, hits);
+          from = lo;
+        }
+        to = Math.min(buf.length, Math.max(to, e + margin));
+      }
+      this.collect(rule, re, buf, from, to, near, hits);
     }
     return hits;
+  }
+
+  /** Where a rule's keywords occur, sorted; undefined if none were located (then the rule runs everywhere). */
+  private spansOf(rule: Rule, spans: Map<number, Array<[number, number]>>): Array<[number, number]> | undefined {
+    const indices = this.keywordsOf.get(rule) ?? [];
+    const lists = indices.map((i) => spans.get(i)).filter((l): l is Array<[number, number]> => !!l);
+    if (lists.length === 0) return undefined;
+    if (lists.length === 1) return lists[0];
+    return lists.flat().sort((a, b) => a[0] - b[0]);
+  }
+
+  /** Runs one rule over buf[from, to); with `near`, keeps only matches within KEYWORD_NEAR of a keyword. */
+  private collect(rule: Rule, re: RE2Regex, buf: Buffer, from: number, to: number, near: Array<[number, number]> | undefined, hits: RawHit[]): void {
+    const slice = from === 0 && to === buf.length ? buf : buf.subarray(from, to);
+    re.lastIndex = 0;
+    for (let m = re.exec(slice); m; m = re.exec(slice)) {
+      const whole = m.indices?.[0];
+      const span = m.indices?.groups?.secret;
+      if (whole && whole[0] === whole[1]) re.lastIndex++; // empty match: step on
+      if (!span || !whole) continue;
+      const [ms, me] = [whole[0] + from, whole[1] + from];
+      if (near && !overlapsAny(near, ms - KEYWORD_NEAR, me + KEYWORD_NEAR)) continue;
+      const [start, end] = [span[0] + from, span[1] + from];
+      const secret = buf.toString('utf8', start, end);
+      let rejected = rejectionOf(rule, secret);
+      if (!rejected && rule.allowContextPatterns.length && rule.allowsContext(buf.toString('utf8', ms, start))) rejected = 'allow';
+      hits.push({ rule, secret, start, end, rejected });
+    }
   }
 
   /**
@@ -154,9 +246,9 @@ export class Matcher {
   }
 
   private findDirect(buf: Buffer): Candidate[] {
-    const rules = this.candidateRules(buf);
+    const { rules, spans } = this.locate(buf);
     if (rules.length === 0) return [];
-    const hits = this.rawHits(buf, rules);
+    const hits = this.rawHits(buf, rules, spans);
     if (hits.length === 0) return [];
     hits.sort((a, b) => a.start - b.start || a.end - b.end);
     const lines = lineIndexer(buf);
@@ -220,6 +312,21 @@ function pairAndDedupe(accepted: Candidate[], hits: readonly RawHit[], lines: (o
     if (!prev || SEVERITY_RANK[cand.rule.severity] < SEVERITY_RANK[prev.rule.severity]) bySpan.set(key, cand);
   }
   return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Whether [start, end) overlaps one of the sorted spans. */
+function overlapsAny(spans: ReadonlyArray<readonly [number, number]>, start: number, end: number): boolean {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((spans[mid] as readonly [number, number])[0] < end) lo = mid + 1;
+    else hi = mid;
+  }
+  // spans[lo - 1] is the last span starting before `end`; keyword spans are short, so only the last
+  // few can still reach past `start`.
+  for (let i = lo - 1; i >= 0 && i >= lo - 8; i--) if ((spans[i] as readonly [number, number])[1] > start) return true;
+  return false;
 }
 
 /** Index of the first element greater than `value` in an ascending array. */

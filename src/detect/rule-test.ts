@@ -21,7 +21,8 @@ export function testRules(rules: readonly Rule[], all: readonly Rule[] = rules):
     const parts = rule.requires.map((r) => byId.get(r.rule)).filter((r): r is Rule => !!r);
     let matcher: Matcher;
     try {
-      matcher = new Matcher([rule, ...parts]);
+      // Keyword locating always on: examples must pass the way large inputs are matched.
+      matcher = new Matcher([rule, ...parts], true, 0);
       void rule.regex;
     } catch (err) {
       failures.push({ rule: rule.id, file: rule.file, kind: 'positive', example: '', problem: `pattern does not compile: ${String(err)}` });

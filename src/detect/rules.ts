@@ -2,9 +2,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { CHECKSUMS, type Checksum } from './checksums/index.js';
 import { checkRegex, compileRegex, type RE2Regex } from './regex.js';
+import { maxMatchBytes } from './regex-length.js';
 import { ruleFileSchema, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
 import { parseYamlWith } from '../util/yaml-file.js';
+import { BUILTIN_PATTERNS_DIR, BUILTIN_RULE_CACHE } from '../util/paths.js';
+import { readRuleCache } from './rule-cache.js';
 
 export type { Severity } from './rule-schema.js';
 
@@ -33,6 +36,7 @@ export class Rule {
   readonly file: string;
 
   private compiled: RE2Regex | undefined;
+  private maxBytes: number | undefined;
   private compiledAllow: RE2Regex[] | undefined;
   private compiledAllowContext: RE2Regex[] | undefined;
 
@@ -62,6 +66,11 @@ export class Rule {
   /** The rule's global, index-reporting RE2 regex. Callers reset `lastIndex` before use. */
   get regex(): RE2Regex {
     return (this.compiled ??= compileRegex(this.pattern, 'g'));
+  }
+
+  /** How far (bytes) a match can reach: Infinity if the pattern has an unbounded repetition. */
+  get reach(): number {
+    return (this.maxBytes ??= maxMatchBytes(this.pattern));
   }
 
   /** True if the candidate secret matches one of the rule's `allow` patterns. */
@@ -126,6 +135,14 @@ export interface LoadOptions {
  * problem in every file before failing, so one run shows the whole list.
  */
 export function loadRules(sources: readonly string[], options: LoadOptions = {}): Rule[] {
+  if (!options.validatePatterns && sources.length === 1 && sources[0] === BUILTIN_PATTERNS_DIR) {
+    const cached = readRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR);
+    if (cached) return cached.map((spec) => Rule.fromSpec(spec));
+  }
+  return parseRuleFiles(sources, options);
+}
+
+function parseRuleFiles(sources: readonly string[], options: LoadOptions): Rule[] {
   const errors: string[] = [];
   const rules: Rule[] = [];
   const seen = new Map<string, string>();

@@ -18,3 +18,5 @@ export const PACKAGE_ROOT: string = (() => {
 
 export const BUILTIN_PATTERNS_DIR = join(PACKAGE_ROOT, 'patterns');
 export const BUILTIN_VERIFIERS_DIR = join(PACKAGE_ROOT, 'verifiers');
+/** Written by `npm run build` (scripts/build-rule-cache.mjs); see src/detect/rule-cache.ts. */
+export const BUILTIN_RULE_CACHE = join(PACKAGE_ROOT, 'dist', 'rules-cache.json');

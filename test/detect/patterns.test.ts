@@ -34,6 +34,10 @@ describe('built-in pattern library', () => {
       }
     });
     if (rules instanceof Error || !rules) return;
+    it('bounds every repetition, so that each rule runs only near its keywords', () => {
+      const unbounded = (rules ?? []).filter((r) => !Number.isFinite(r.reach)).map((r) => `${r.id}: use {0,N} / {1,N} instead of * / + in ${r.pattern}`);
+      expect(unbounded).toEqual([]);
+    });
     it.each(rules.map((r) => [r.id, r] as const))('%s: examples', (_id, rule) => {
       expect(testRules([rule], all)).toEqual([]);
     });

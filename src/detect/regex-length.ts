@@ -1,0 +1,151 @@
+/**
+ * An upper bound on the bytes (UTF-8) a match of an RE2 pattern can span, or Infinity when a
+ * repetition is unbounded. The matcher uses it to run a rule only on the few hundred bytes around its
+ * keywords instead of the whole input: a match that holds a keyword cannot reach further than this
+ * from it. The bound only has to be safe (never too small), not tight.
+ */
+export function maxMatchBytes(pattern: string): number {
+  const parser = new Parser(pattern);
+  const n = parser.alternation();
+  return Number.isFinite(n) ? n : Infinity;
+}
+
+const WIDE = 4; // bytes of any character that may be non-ASCII
+
+class Parser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  alternation(): number {
+    let best = this.sequence();
+    while (this.s[this.i] === '|') {
+      this.i++;
+      best = Math.max(best, this.sequence());
+    }
+    return best;
+  }
+
+  private sequence(): number {
+    let total = 0;
+    while (this.i < this.s.length && this.s[this.i] !== '|' && this.s[this.i] !== ')') {
+      const atom = this.atom();
+      const times = this.quantifier();
+      total += atom === 0 ? 0 : atom * times;
+      if (!Number.isFinite(total)) {
+        this.skipRest();
+        return Infinity;
+      }
+    }
+    return total;
+  }
+
+  /** Skips to the end of the current group, keeping parentheses balanced. */
+  private skipRest(): void {
+    let depth = 0;
+    while (this.i < this.s.length) {
+      const c = this.s[this.i];
+      if (c === '\\') this.i += 2;
+      else if (c === '[') this.charClass();
+      else {
+        if (c === '(') depth++;
+        if (c === ')') {
+          if (depth === 0) return;
+          depth--;
+        }
+        this.i++;
+      }
+    }
+  }
+
+  private atom(): number {
+    const c = this.s[this.i] as string;
+    if (c === '(') {
+      this.i++;
+      if (this.s[this.i] === '?') {
+        // (?:…), (?P<name>…), (?<name>…), or a flag group such as (?i) / (?i:…)
+        const flags = /^\?([a-zA-Z-]*)\)/.exec(this.s.slice(this.i));
+        if (flags) {
+          this.i += flags[0].length;
+          return 0;
+        }
+        const named = /^\?P?<[^>]+>/.exec(this.s.slice(this.i));
+        if (named) this.i += named[0].length;
+        else {
+          const m = /^\?[a-zA-Z-]*:/.exec(this.s.slice(this.i));
+          this.i += m ? m[0].length : 1;
+        }
+      }
+      const inner = this.alternation();
+      if (this.s[this.i] === ')') this.i++;
+      return inner;
+    }
+    if (c === '[') return this.charClass();
+    if (c === '\\') return this.escape();
+    this.i++;
+    if (c === '^' || c === '$') return 0;
+    if (c === '.') return WIDE;
+    return Buffer.byteLength(c, 'utf8');
+  }
+
+  private escape(): number {
+    const next = this.s[this.i + 1] ?? '';
+    this.i += 2;
+    if ('bBAzZ'.includes(next)) return 0;
+    if ('dDsSwW'.includes(next)) return /[DSW]/.test(next) ? WIDE : 1;
+    if (next === 'p' || next === 'P') {
+      if (this.s[this.i] === '{') this.i = this.s.indexOf('}', this.i) + 1;
+      else this.i++;
+      return WIDE;
+    }
+    if (next === 'x') {
+      if (this.s[this.i] === '{') this.i = this.s.indexOf('}', this.i) + 1;
+      else this.i += 2;
+      return WIDE;
+    }
+    if (next === 'Q') {
+      const end = this.s.indexOf('\\E', this.i);
+      const literal = this.s.slice(this.i, end < 0 ? undefined : end);
+      this.i = end < 0 ? this.s.length : end + 2;
+      return Buffer.byteLength(literal, 'utf8');
+    }
+    return 1;
+  }
+
+  /** A bracketed class: 1 byte if it can only match ASCII, else up to 4. */
+  private charClass(): number {
+    const start = this.i;
+    this.i++;
+    if (this.s[this.i] === '^') this.i++;
+    if (this.s[this.i] === ']') this.i++;
+    while (this.i < this.s.length && this.s[this.i] !== ']') {
+      if (this.s[this.i] === '\\') this.i += 2;
+      else if (this.s.startsWith('[:', this.i)) this.i = this.s.indexOf(':]', this.i) + 2;
+      else this.i++;
+    }
+    this.i++;
+    const body = this.s.slice(start + 1, this.i - 1);
+    const negated = body.startsWith('^');
+    const asciiOnly = !negated && !/\\[pPDSWx]|[^\x00-\x7f]/.test(body);
+    return asciiOnly ? 1 : WIDE;
+  }
+
+  private quantifier(): number {
+    const c = this.s[this.i];
+    let times = 1;
+    if (c === '*' || c === '+') {
+      this.i++;
+      times = Infinity;
+    } else if (c === '?') {
+      this.i++;
+    } else if (c === '{') {
+      const m = /^\{(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
+      if (!m) return 1;
+      this.i += m[0].length;
+      times = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
+    } else {
+      return 1;
+    }
+    if (this.s[this.i] === '?') this.i++; // lazy
+    return times;
+  }
+}
