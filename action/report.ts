@@ -24,6 +24,8 @@ export interface RunFacts {
   runUrl?: string;
 }
 
+const SUMMARY_ROWS = 500;
+
 /** One workflow annotation per finding, on its line. */
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -59,7 +61,10 @@ export function summaryMarkdown(findings: readonly ReportedFinding[], facts: Run
   }
   for (const note of facts.notes) out.push(`> [!NOTE]`, `> ${escapeText(note)}`, '');
   if (findings.length) {
-    out.push(findingsTable(findings, facts), '');
+    // A step summary holds at most 1 MiB; the SARIF file and the log have every finding.
+    const shown = findings.slice(0, SUMMARY_ROWS);
+    out.push(findingsTable(shown, facts), '');
+    if (findings.length > shown.length) out.push(`…and ${findings.length - shown.length} more: see the SARIF report and the log.`, '');
     out.push(REMEDIATION, '');
   }
   if (facts.revocations.length) {

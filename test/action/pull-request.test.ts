@@ -235,3 +235,28 @@ describe('keysweep action: pull_request', () => {
     expect(run.outputs.live).toBe('0');
   });
 });
+
+describe('keysweep action: pull_request_target', () => {
+  it('fetches the head commits of a fork by sha into a checkout of the base branch, and reads them only', async () => {
+    const origin = new FixtureRepo();
+    origin.commit('base', { 'a.txt': 'a\n' });
+    const base = origin.git('rev-parse', 'HEAD');
+    origin.git('checkout', '-q', '-b', 'contrib');
+    const secret = githubToken();
+    const head = origin.commit('contribution', { 'c.env': `C=${secret}\n` });
+    origin.git('checkout', '-q', 'main');
+    origin.git('update-ref', 'refs/pull/12/head', head);
+    origin.git('branch', '-q', '-D', 'contrib');
+    // pull_request_target checks out the base branch, not the pull request.
+    const ws = checkout(origin, base, { ref: 'refs/heads/main' });
+    expect(ws.git('cat-file', '-t', base)).toBe('commit');
+
+    const run = await runAction({ event: 'pull_request_target', payload: prPayload({ number: 12, base, head, commits: 1, headRepo: 'stranger/app' }), workspace: ws.dir, inputs: { comment: 'on' } });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.outputs.commits).toBe(head);
+    expect(run.annotations.filter((a) => a.props.file).map((a) => a.props.file)).toEqual(['c.env']);
+    expect(run.stdout).toContain('pull request from a fork: no comment');
+    // The working tree is still the base branch's.
+    expect(ws.git('rev-parse', 'HEAD')).toBe(base);
+  });
+});
