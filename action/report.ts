@@ -109,14 +109,15 @@ function headline(findings: readonly ReportedFinding[], facts: RunFacts): string
 }
 
 function findingsTable(findings: readonly ReportedFinding[], facts: RunFacts): string {
-  const rows = ['| Severity | Rule | Location | Secret | Commit | Verification |', '| --- | --- | --- | --- | --- | --- |'];
+  const verdicts = facts.verified || findings.some((f) => f.verdict.status !== 'unverified');
+  const rows = [`| Severity | Rule | Location | Secret | Commit |${verdicts ? ' Verification |' : ''}`, `| --- | --- | --- | --- | --- |${verdicts ? ' --- |' : ''}`];
   for (const f of findings) {
     const commit = f.origin.kind === 'git' ? f.origin.commit : undefined;
     const at = commit ?? facts.headSha;
     const location = `${f.file}:${f.line}`;
     const link = facts.repoUrl && at ? `[${code(location)}](${facts.repoUrl}/blob/${at}/${f.file.split('/').map(encodeURIComponent).join('/')}#L${f.line})` : code(location);
     const commitCell = f.origin.kind === 'git' ? `${code(short(f.origin.commit))}${f.origin.removedIn ? ` (removed in ${code(short(f.origin.removedIn))})` : ''}` : '';
-    rows.push(`| ${f.severity} | ${cell(f.ruleName)} ${code(f.ruleId)} | ${link} | ${code(f.secret)} | ${commitCell} | ${escapeText(verdictText(f.verdict))} |`);
+    rows.push(`| ${f.severity} | ${cell(f.ruleName)} ${code(f.ruleId)} | ${link} | ${code(f.secret)} | ${commitCell || '—'} |${verdicts ? ` ${escapeText(verdictText(f.verdict))} |` : ''}`);
   }
   return rows.join('\n');
 }
