@@ -60,11 +60,27 @@ const PLACEHOLDER_FRAGMENTS = [
   '000000000000',
 ] as const;
 
+/**
+ * Values published as examples in standards and provider documentation, copied into code and docs
+ * everywhere. (Keys containing "EXAMPLE", like AWS's, are caught by the fragment list above.)
+ */
+const DOCUMENTED_EXAMPLES = new Set([
+  '2YotnFZFEjr1zCsicMWpAA', // RFC 6749 access token
+  'tGzv3JOkF0XG5Qx2TlKWIA', // RFC 6749 refresh token
+  'SplxlOBeZQQYbYS6WxSbIA', // RFC 6749 authorization code
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c', // jwt.io example signature
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc', // Stripe docs test key
+  'pk_test_TYooMQauvdEDq54NiTphI7jx', // Stripe docs publishable key
+  'xoxb-not-a-real-token-this-will-not-work',
+]);
+
 /** Template and variable references: `${X}`, `{{ x }}`, `$(cmd)`, `%(x)s`, `<token>`, `#{x}`. */
 const TEMPLATE_MARKERS = ['${', '{{', '}}', '$(', '%(', '#{', '<%', '%>'] as const;
 
 /** Why a candidate looks like a placeholder, or undefined if it does not. */
 export function placeholderReason(value: string): string | undefined {
+  if (DOCUMENTED_EXAMPLES.has(value)) return 'a value published as a documentation example';
   const lower = value.toLowerCase();
   for (const fragment of PLACEHOLDER_FRAGMENTS) {
     if (lower.includes(fragment)) return `contains "${fragment}"`;
