@@ -451,3 +451,28 @@ describe('revocation requests of other providers', () => {
     expect(server.received.filter((q) => q.method === 'DELETE').map((q) => [q.path, q.headers.authorization])).toEqual([['/v1/api_tokens/5ddaad0c-5a0c-4674-beb5-1cd198d13360', `Token ${token}`]]);
   });
 });
+
+describe('AWS through the CLI', () => {
+  it('verifies a pasted key pair and deactivates it with --yes', async () => {
+    const text = '[default]\naws_access_key_id = AKIAH33W5AEVPQ7FRPWQ\naws_secret_access_key = 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\n';
+    let active = true;
+    const server = await startServer((req, res) => {
+      res.writeHead(req.body.includes('UpdateAccessKey') || active ? 200 : 403, { 'content-type': 'text/xml' });
+      if (req.body.includes('UpdateAccessKey')) {
+        active = false;
+        res.end('<UpdateAccessKeyResponse/>');
+      } else if (active) res.end('<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/ci</Arn><Account>123456789012</Account><UserId>AIDAX</UserId></GetCallerIdentityResult>');
+      else res.end('<ErrorResponse><Error><Code>InvalidClientTokenId</Code></Error></ErrorResponse>');
+    });
+    const v = await runCli(['verify', '--endpoint', `aws=${server.url}`], text);
+    expect(v.stdout).toContain('[aws.secret-access-key]');
+    expect(v.stdout).toContain('LIVE  (verified by aws.sts)');
+    expect(v.stdout).toContain('arn        arn:aws:iam::123456789012:user/ci');
+    expect(v.stdout).toContain('keysweep revoke --hash');
+    const r = await runCli(['revoke', '--yes', '--endpoint', `aws=${server.url}`], text);
+    expect(r.stdout).toContain(`sent       POST ${new URL(server.url).host} / (Action=UpdateAccessKey, AccessKeyId={{parts.id}}, Status=Inactive)`);
+    expect(r.stdout).toContain('result     revoked (confirmed dead)');
+    expect(server.received.map((q) => new URLSearchParams(q.body).get('Action'))).toEqual(['GetCallerIdentity', 'GetCallerIdentity', 'UpdateAccessKey', 'GetCallerIdentity']);
+    expect(r.stdout + v.stdout).not.toContain('2pqbhVhLYOc513wULw+nZ7UlgLvxzh66dJRrRYUZ');
+  });
+});
