@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_ERROR, EXIT_OK, processIo, type Io } from './commands/io.js';
 import { runHook } from './commands/hook.js';
-import { runRulesList, runRulesTest } from './commands/rules.js';
+import { runRulesImport, runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan, SCAN_HELP, scanOptions } from './commands/scan.js';
 import { REVOKE_HELP, revokeOptions, runRevoke } from './commands/revoke.js';
 import { runVerifiersList, VERIFIERS_HELP, verifiersOptions } from './commands/verifiers.js';
@@ -18,6 +18,8 @@ Usage:
   keysweep scan [PATH…] [options]     scan files and folders (- for stdin); default: .
   keysweep rules list [--format json] list the detection rules
   keysweep rules test [--rules DIR]   run the rules' embedded examples
+  keysweep rules import FILE… [--format gitleaks|kingfisher|github] [--provider NAME] [-o FILE]
+                                      convert other scanners' rules to keysweep YAML
   keysweep verify [FILE…]             which credentials in a pasted leak (stdin) work, and whose they are
   keysweep revoke [FILE…]             revoke found credentials (dry run unless --yes); --from REPORT.json
   keysweep verifiers list             every endpoint verification and revocation may call
@@ -96,11 +98,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           format: { type: 'string' },
           rules: { type: 'string', multiple: true },
           config: { type: 'string' },
+          provider: { type: 'string' },
+          out: { type: 'string', short: 'o' },
           help: { type: 'boolean', short: 'h' },
         });
         if (sub === 'list') return runRulesList(args.values, io);
         if (sub === 'test') return runRulesTest(args.values, io);
-        throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list" or "rules test"`);
+        if (sub === 'import') return runRulesImport(args.values, args.positionals, io);
+        throw new UsageError(`unknown "rules ${sub ?? ''}": expected "rules list", "rules test" or "rules import"`);
       }
       default:
         throw new UsageError(`unknown command "${command}" (commands: scan, verify, revoke, verifiers list, rules list, rules test, hook, action, version)`);

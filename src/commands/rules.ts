@@ -1,10 +1,14 @@
-import { EXIT_FINDINGS, EXIT_OK, type Io } from './io.js';
+import { readFileSync } from 'node:fs';
+import { stringify as stringifyYaml } from 'yaml';
+import { EXIT_FINDINGS, EXIT_OK, writeOutput, type Io } from './io.js';
+import { detectFormat, importRules, type ImportFormat } from '../detect/rule-import.js';
+import type { RuleSpec } from '../detect/rule-schema.js';
 import { findConfig, loadConfig } from '../config.js';
 import { loadRuleSet } from '../detect/rule-set.js';
 import { loadRules } from '../detect/rules.js';
 import { testRules } from '../detect/rule-test.js';
 import { BUILTIN_PATTERNS_DIR } from '../util/paths.js';
-import { UsageError } from '../util/errors.js';
+import { describeError, KeysweepError, UsageError } from '../util/errors.js';
 
 interface RulesValues {
   format?: string | undefined;
@@ -38,10 +42,61 @@ export function runRulesTest(values: RulesValues, io: Io): number {
   const builtin = loadRules([BUILTIN_PATTERNS_DIR]);
   const tested = own.length ? loadRules(own, { validatePatterns: true }) : loadRules([BUILTIN_PATTERNS_DIR], { validatePatterns: true });
   const failures = testRules(tested, [...builtin, ...(own.length ? tested : [])]);
+  const bare = tested.filter((r) => r.examples.positive.length === 0);
+  if (bare.length) io.stdout(`warning: ${bare.length} rule(s) have no positive examples, so nothing proves they match: ${bare.map((r) => r.id).join(', ')}\n`);
   for (const f of failures) {
     io.stdout(`FAIL ${f.rule} (${f.file}) ${f.kind} example ${JSON.stringify(f.example)}: ${f.problem}\n`);
   }
   const examples = tested.reduce((n, r) => n + r.examples.positive.length + r.examples.negative.length, 0);
   io.stdout(`${tested.length} rules, ${examples} examples, ${failures.length} failure(s)\n`);
   return failures.length ? EXIT_FINDINGS : EXIT_OK;
+}
+
+interface ImportValues {
+  format?: string | undefined;
+  provider?: string | undefined;
+  out?: string | undefined;
+}
+
+/**
+ * `keysweep rules import FILE… [--format gitleaks|kingfisher|github] [--provider NAME] [--out FILE]`:
+ * converts other scanners' rules into one keysweep rule file, reporting what it could not convert and why.
+ */
+export function runRulesImport(values: ImportValues, files: string[], io: Io): number {
+  if (files.length === 0) throw new UsageError('rules import needs at least one file (gitleaks TOML, Kingfisher YAML or GitHub custom patterns)');
+  const provider = values.provider ?? 'imported';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(provider)) throw new UsageError(`--provider ${provider}: lower-case letters, digits and dashes`);
+  if (values.format && !['gitleaks', 'kingfisher', 'github'].includes(values.format)) {
+    throw new UsageError(`--format ${values.format}: expected gitleaks, kingfisher or github`);
+  }
+  const all: RuleSpec[] = [];
+  let skipped = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new KeysweepError('IO', `${file}: cannot read: ${describeError(err)}`);
+    }
+    const format = (values.format as ImportFormat | undefined) ?? detectFormat(file, text);
+    let result: ReturnType<typeof importRules>;
+    try {
+      result = importRules(text, format, provider);
+    } catch (err) {
+      throw new KeysweepError('RULES', `${file}: cannot read it as ${format} rules: ${describeError(err)}`);
+    }
+    const taken = new Set(all.map((r) => r.id));
+    for (const rule of result.rules) {
+      while (taken.has(rule.id)) rule.id = `${rule.id}-x`;
+      taken.add(rule.id);
+      all.push(rule);
+    }
+    for (const s of result.skipped) io.stderr(`skipped ${s.id} (${file}): ${s.reason}\n`);
+    for (const n of result.notes) io.stderr(`note ${n.id} (${file}): ${n.note}\n`);
+    skipped += result.skipped.length;
+    io.stderr(`${file}: ${format}: ${result.rules.length} converted, ${result.skipped.length} skipped\n`);
+  }
+  const yaml = stringifyYaml({ provider, name: `Imported (${provider})`, rules: all }, { lineWidth: 0 });
+  writeOutput(`# Converted by "keysweep rules import". Add examples, then check with: keysweep rules test --rules <this file>\n${yaml}`, values.out, io);
+  return skipped > 0 && all.length === 0 ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -42,10 +42,17 @@ export const ruleSchema = z.strictObject({
   description: z.string().optional(),
   remediation: z.string().optional(),
   references: z.array(z.url()).optional(),
-  examples: z.strictObject({
-    positive: z.array(z.string().min(1)).min(2, 'each rule needs at least two positive examples'),
-    negative: z.array(z.string().min(1)).min(1, 'each rule needs at least one negative example'),
-  }),
+  /**
+   * Lines that must (positive) and must not (negative) produce a finding of this rule. The built-in
+   * library requires at least two and one (the test suite checks); rules imported from other scanners
+   * may come without them.
+   */
+  examples: z
+    .strictObject({
+      positive: z.array(z.string().min(1)).default([]),
+      negative: z.array(z.string().min(1)).default([]),
+    })
+    .default({ positive: [], negative: [] }),
 });
 
 export const ruleFileSchema = z.strictObject({

@@ -31,6 +31,8 @@ describe('built-in pattern library', () => {
       for (const rule of rules ?? []) {
         expect(basename(rule.file).replace(/\.ya?ml$/, '')).toBe(rule.provider);
         expect(rule.references.length, `${rule.id} has no references`).toBeGreaterThan(0);
+        expect(rule.examples.positive.length, `${rule.id}: at least two positive examples`).toBeGreaterThanOrEqual(2);
+        expect(rule.examples.negative.length, `${rule.id}: at least one negative example`).toBeGreaterThanOrEqual(1);
       }
     });
     if (rules instanceof Error || !rules) return;
