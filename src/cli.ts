@@ -3,12 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT_ERROR, EXIT_OK, processIo, type Io } from './commands/io.js';
-import { runHook } from './commands/hook.js';
-import { runRulesImport, runRulesList, runRulesTest } from './commands/rules.js';
 import { runScan, SCAN_HELP, scanOptions } from './commands/scan.js';
-import { REVOKE_HELP, revokeOptions, runRevoke } from './commands/revoke.js';
-import { runVerifiersList, VERIFIERS_HELP, verifiersOptions } from './commands/verifiers.js';
-import { runVerify, VERIFY_COMMAND_HELP, verifyCommandOptions } from './commands/verify.js';
 import { KeysweepError, UsageError } from './util/errors.js';
 import { VERSION } from './version.js';
 
@@ -57,6 +52,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await runScan(args.values, args.positionals, io);
       }
       case 'verify': {
+        // Commands other than scan load on demand: start-up is what a pre-commit hook feels.
+        const { runVerify, VERIFY_COMMAND_HELP, verifyCommandOptions } = await import('./commands/verify.js');
         const args = parse(rest, verifyCommandOptions);
         if (args.values.help) {
           io.stdout(VERIFY_COMMAND_HELP);
@@ -65,6 +62,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await runVerify(args.values, args.positionals, io);
       }
       case 'revoke': {
+        const { REVOKE_HELP, revokeOptions, runRevoke } = await import('./commands/revoke.js');
         const args = parse(rest, revokeOptions);
         if (args.values.help) {
           io.stdout(REVOKE_HELP);
@@ -73,6 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await runRevoke(args.values, args.positionals, io);
       }
       case 'verifiers': {
+        const { runVerifiersList, VERIFIERS_HELP, verifiersOptions } = await import('./commands/verifiers.js');
         const [sub, ...more] = rest;
         const args = parse(more, verifiersOptions);
         if (args.values.help || sub === undefined) {
@@ -88,11 +87,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await runActionCommand(rest, io);
       }
       case 'hook': {
+        const { runHook } = await import('./commands/hook.js');
         const [sub, ...more] = rest;
         const args = parse(more, { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
         return await runHook(sub, args.values, args.positionals, io);
       }
       case 'rules': {
+        const { runRulesImport, runRulesList, runRulesTest } = await import('./commands/rules.js');
         const [sub, ...more] = rest;
         const args = parse(more, {
           format: { type: 'string' },

@@ -1,9 +1,8 @@
 import { loadRules } from '../detect/rules.js';
 import { BUILTIN_PATTERNS_DIR } from '../util/paths.js';
 import { UsageError } from '../util/errors.js';
-import { Endpoints } from '../verify/endpoints.js';
-import { loadVerifiers, type Registry } from '../verify/loader.js';
-import { parseDuration, VerifyCache, VerifyEngine } from '../verify/index.js';
+import type { Registry } from '../verify/loader.js';
+import type { VerifyEngine } from '../verify/index.js';
 import type { Io } from './io.js';
 
 /** Flags shared by `scan --verify`, `verify` and `revoke`. */
@@ -43,15 +42,25 @@ export function builtinRuleIds(): Set<string> {
   return new Set(loadRules([BUILTIN_PATTERNS_DIR]).map((r) => r.id));
 }
 
+// The verification engine (undici, the verifier files) is loaded only when a command verifies: a
+// plain scan, such as a pre-commit hook, must not pay for it.
 export async function loadRegistry(): Promise<Registry> {
+  const { loadVerifiers } = await import('../verify/loader.js');
   return loadVerifiers({ ruleIds: builtinRuleIds() });
 }
 
 /** Builds the verification engine from the flags and the environment. */
 export async function createEngine(values: VerifyValues, io: Io, registry?: Registry): Promise<VerifyEngine> {
+  const [{ Endpoints }, { parseDuration, VerifyCache, VerifyEngine }] = await Promise.all([import('../verify/endpoints.js'), import('../verify/index.js')]);
   const reg = registry ?? (await loadRegistry());
   const endpoints = new Endpoints(values.endpoint ?? []);
   for (const warning of endpoints.unknown(reg.endpointKeys())) io.stderr(`keysweep: warning: ${warning}\n`);
+  const duration = (value: string | undefined, flag: string, def: number): number => {
+    if (value === undefined) return def;
+    const ms = parseDuration(value);
+    if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${value}: expected a duration such as 500ms, 10s, 30m, 24h`);
+    return ms;
+  };
   const timeoutMs = duration(values['verify-timeout'], '--verify-timeout', 10_000);
   const ttl = duration(values['verify-cache-ttl'], '--verify-cache-ttl', 24 * 3_600_000);
   return new VerifyEngine({
@@ -71,13 +80,6 @@ export function endpointFlags(values: VerifyValues): string {
 
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-function duration(value: string | undefined, flag: string, def: number): number {
-  if (value === undefined) return def;
-  const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${flag} ${value}: expected a duration such as 500ms, 10s, 30m, 24h`);
-  return ms;
 }
 
 function positive(value: string | undefined, flag: string, def: number): number {

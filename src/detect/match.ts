@@ -40,6 +40,8 @@ export type Rejection = 'empty' | 'allow' | 'entropy' | 'placeholder' | 'checksu
 export interface RawHit {
   rule: Rule;
   secret: string;
+  /** Other named groups of the pattern (e.g. `host`, `username` of a connection URL): parts of the credential. */
+  named?: Record<string, string>;
   start: number;
   end: number;
   rejected: Rejection | undefined;
@@ -208,7 +210,11 @@ export class Matcher {
       const secret = buf.toString('utf8', start, end);
       let rejected = rejectionOf(rule, secret);
       if (!rejected && rule.allowContextPatterns.length && rule.allowsContext(buf.toString('utf8', ms, start))) rejected = 'allow';
-      hits.push({ rule, secret, start, end, rejected });
+      const hit: RawHit = { rule, secret, start, end, rejected };
+      for (const [name, g] of Object.entries(m.indices?.groups ?? {})) {
+        if (name !== 'secret' && g) (hit.named ??= {})[name] = buf.toString('utf8', g[0] + from, g[1] + from);
+      }
+      hits.push(hit);
     }
   }
 
@@ -258,7 +264,7 @@ export class Matcher {
     for (const hit of hits) {
       if (hit.rejected) continue;
       if (hit.rule.fallback && specificSpans.some((s) => s.start < hit.end && hit.start < s.end)) continue;
-      accepted.push({ rule: hit.rule, secret: hit.secret, start: hit.start, end: hit.end, line: lines(hit.start), parts: {}, partSpans: [] });
+      accepted.push({ rule: hit.rule, secret: hit.secret, start: hit.start, end: hit.end, line: lines(hit.start), parts: { ...hit.named }, partSpans: [] });
     }
     return pairAndDedupe(accepted, hits, lines);
   }

@@ -34,6 +34,13 @@ export function readRuleCache(cacheFile: string, dir: string): RuleCache['rules'
 }
 
 export function writeRuleCache(cacheFile: string, dir: string, rules: readonly Rule[]): void {
-  const cache: RuleCache = { signature: signatureOf(dir), rules: rules.map((r) => r.toSpec()) };
+  // Examples are for `rules test`, which reads the YAML itself; leaving them out halves what every
+  // start-up has to parse.
+  const specs = rules.map((r) => {
+    const s = r.toSpec();
+    s.spec.examples = { positive: [], negative: [] };
+    return s;
+  });
+  const cache: RuleCache = { signature: signatureOf(dir), rules: specs };
   writeFileSync(cacheFile, JSON.stringify(cache));
 }
