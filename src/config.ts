@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
+import type { output as ZodOutput } from 'zod';
 import { ConfigError, describeError } from './util/errors.js';
 import { parseYamlWith } from './util/yaml-file.js';
+import { lazyZod, once, type Z } from './util/lazy.js';
 
 /** Sizes as a number of bytes or a string like "10MB", "512k", "1.5 GiB". */
 export function parseSize(value: string | number, where: string): number {
@@ -14,35 +15,41 @@ export function parseSize(value: string | number, where: string): number {
   return Math.round(Number(m[1]) * 1024 ** power);
 }
 
-const sizeSchema = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[kmgtKMGT]?[iI]?[bB]?\s*$/, 'must be a size such as 10MB')]);
+function build(z: Z) {
+  const sizeSchema = z.union([z.number().int().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[kmgtKMGT]?[iI]?[bB]?\s*$/, 'must be a size such as 10MB')]);
 
-export const configSchema = z.strictObject({
-  /** Extra rule folders or files, relative to the config file. */
-  rules: z.array(z.string().min(1)).optional(),
-  /** Only these rules (ids, providers or globs such as `aws.*`). */
-  enable: z.array(z.string().min(1)).optional(),
-  /** Rules to turn off (ids, providers or globs). */
-  disable: z.array(z.string().min(1)).optional(),
-  /** Path globs not to scan, added to the default excludes. */
-  exclude: z.array(z.string().min(1)).optional(),
-  /** Whether the built-in excludes (node_modules, .venv, media…) apply. */
-  defaultExcludes: z.boolean().optional(),
-  maxFileSize: sizeSchema.optional(),
-  allowlist: z
-    .strictObject({
-      /** Path globs whose findings are ignored (and which are not scanned). */
-      paths: z.array(z.string().min(1)).optional(),
-      /** RE2 patterns; a secret matching one is not reported. */
-      regexes: z.array(z.string().min(1)).optional(),
-      /** Substrings; a secret containing one (case-insensitive) is not reported. */
-      stopwords: z.array(z.string().min(1)).optional(),
-      /** Finding fingerprints to ignore, as in .keysweepignore. */
-      fingerprints: z.array(z.string().min(1)).optional(),
-    })
-    .optional(),
-});
+  const configSchema = z.strictObject({
+    /** Extra rule folders or files, relative to the config file. */
+    rules: z.array(z.string().min(1)).optional(),
+    /** Only these rules (ids, providers or globs such as `aws.*`). */
+    enable: z.array(z.string().min(1)).optional(),
+    /** Rules to turn off (ids, providers or globs). */
+    disable: z.array(z.string().min(1)).optional(),
+    /** Path globs not to scan, added to the default excludes. */
+    exclude: z.array(z.string().min(1)).optional(),
+    /** Whether the built-in excludes (node_modules, .venv, media…) apply. */
+    defaultExcludes: z.boolean().optional(),
+    maxFileSize: sizeSchema.optional(),
+    allowlist: z
+      .strictObject({
+        /** Path globs whose findings are ignored (and which are not scanned). */
+        paths: z.array(z.string().min(1)).optional(),
+        /** RE2 patterns; a secret matching one is not reported. */
+        regexes: z.array(z.string().min(1)).optional(),
+        /** Substrings; a secret containing one (case-insensitive) is not reported. */
+        stopwords: z.array(z.string().min(1)).optional(),
+        /** Finding fingerprints to ignore, as in .keysweepignore. */
+        fingerprints: z.array(z.string().min(1)).optional(),
+      })
+      .optional(),
+  });
+  return configSchema;
+}
 
-export type ConfigFile = z.output<typeof configSchema>;
+/** Built on first use: zod loads only when there is a config file to read. */
+export const configSchema = once(() => build(lazyZod()));
+
+export type ConfigFile = ZodOutput<ReturnType<typeof build>>;
 
 export interface LoadedConfig {
   file: string | undefined;
@@ -73,7 +80,7 @@ export function loadConfig(file: string | undefined): LoadedConfig {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read config: ${describeError(err)}`);
   }
-  const parsed = parseYamlWith(text, file, configSchema.nullable());
+  const parsed = parseYamlWith(text, file, configSchema().nullable());
   if (!parsed.ok) throw new ConfigError(`invalid config:\n  ${parsed.errors.join('\n  ')}`);
   const config = parsed.value ?? {};
   if (config.maxFileSize !== undefined) parseSize(config.maxFileSize, `${file}: maxFileSize`);

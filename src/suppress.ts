@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
-import { z } from 'zod';
+import { lazyZod, once } from './util/lazy.js';
 import type { ConfigFile } from './config.js';
 import { compileRegex, type RE2Regex } from './detect/regex.js';
 import type { Finding } from './types.js';
@@ -42,10 +42,13 @@ export function parseIgnoreFile(text: string): { fingerprints: string[]; secretH
   return out;
 }
 
-const baselineSchema = z.union([
-  z.object({ findings: z.array(z.object({ fingerprint: z.string() }).loose()) }).loose(),
-  z.array(z.object({ fingerprint: z.string() }).loose()),
-]);
+const baselineSchema = once(() => {
+  const z = lazyZod();
+  return z.union([
+    z.object({ findings: z.array(z.object({ fingerprint: z.string() }).loose()) }).loose(),
+    z.array(z.object({ fingerprint: z.string() }).loose()),
+  ]);
+});
 
 /** Reads a baseline: a keysweep JSON report (or just its findings array). */
 export function readBaseline(file: string): Set<string> {
@@ -55,7 +58,7 @@ export function readBaseline(file: string): Set<string> {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read baseline: ${describeError(err)}`);
   }
-  const parsed = baselineSchema.safeParse(data);
+  const parsed = baselineSchema().safeParse(data);
   if (!parsed.success) {
     throw new ConfigError(`${file}: not a keysweep baseline (expected {"findings": [{"fingerprint": …}]}): ${parsed.error.issues[0]?.message ?? ''}`);
   }

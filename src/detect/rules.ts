@@ -3,11 +3,11 @@ import { basename, join, relative } from 'node:path';
 import { CHECKSUMS, type Checksum } from './checksums/index.js';
 import { checkRegex, compileRegex, type RE2Regex } from './regex.js';
 import { maxMatchBytes } from './regex-length.js';
-import { ruleFileSchema, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
+import { ruleSchemas, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
 import { parseYamlWith } from '../util/yaml-file.js';
 import { BUILTIN_PATTERNS_DIR, BUILTIN_RULE_CACHE } from '../util/paths.js';
-import { readRuleCache } from './rule-cache.js';
+import { readRuleCache, writeRuleCache } from './rule-cache.js';
 
 export type { Severity } from './rule-schema.js';
 
@@ -138,6 +138,14 @@ export function loadRules(sources: readonly string[], options: LoadOptions = {})
   if (!options.validatePatterns && sources.length === 1 && sources[0] === BUILTIN_PATTERNS_DIR) {
     const cached = readRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR);
     if (cached) return cached.map((spec) => Rule.fromSpec(spec));
+    // Stale (a rule file was edited): read the YAML, and refresh the cache for the next run if we may.
+    const rules = parseRuleFiles(sources, options);
+    try {
+      writeRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR, rules);
+    } catch {
+      // A read-only installation: every run reads the YAML, which is slower but correct.
+    }
+    return rules;
   }
   return parseRuleFiles(sources, options);
 }
@@ -155,7 +163,7 @@ function parseRuleFiles(sources: readonly string[], options: LoadOptions): Rule[
       errors.push(`${shown}: cannot read rule file: ${describeError(err)}`);
       continue;
     }
-    const parsed = parseYamlWith(text, shown, ruleFileSchema);
+    const parsed = parseYamlWith(text, shown, ruleSchemas().ruleFileSchema);
     if (!parsed.ok) {
       errors.push(...parsed.errors);
       continue;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
+import { createRequire } from 'node:module';
+import type FastGlob from 'fast-glob';
 import picomatch from 'picomatch';
 import { describeError } from '../util/errors.js';
 
@@ -84,7 +85,7 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
         });
       }) as typeof fs.readdir,
     };
-    const stream = fg.stream('**', {
+    const stream = (createRequire(import.meta.url)('fast-glob') as typeof FastGlob).stream('**', {
       cwd: root,
       dot: true,
       onlyFiles: false,
@@ -95,7 +96,7 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
       suppressErrors: true,
     });
     for await (const raw of stream) {
-      const entry = raw as unknown as fg.Entry;
+      const entry = raw as unknown as FastGlob.Entry;
       const shown = displayPath(arg, entry.path);
       if (entry.dirent.isSymbolicLink()) {
         options.onSkip(shown, 'symlink');

@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
+import { lazyYaml } from './lazy.js';
 import type { z } from 'zod';
 
 /**
@@ -11,8 +12,9 @@ export function parseYamlWith<T extends z.ZodType>(
   file: string,
   schema: T,
 ): { ok: true; value: z.output<T>; doc: Document } | { ok: false; errors: string[] } {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const yaml = lazyYaml();
+  const lineCounter = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -40,6 +42,7 @@ export function parseYamlWith<T extends z.ZodType>(
 
 /** The line of the deepest node along `path` that exists in the document. */
 function lineOf(doc: Document, counter: LineCounter, path: (string | number)[], isKey = false): number | undefined {
+  const { isMap, isNode, isScalar } = lazyYaml();
   if (isKey && path.length > 0) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     if (isMap(parent)) {
