@@ -22,6 +22,8 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 // The markers only: large bounded repetitions around them ({0,1000}) make RE2 fall back to slow
 // paths, so each region is grown from its marker in plain code instead.
 const PERCENT_MARK = compileRegex('%[0-9A-Fa-f]{2}', 'g');
+// JSON / C escapes: \u002F, \x2F, \/, escaped quotes (JSON inside JSON), and \n between the lines of a
+// key or a config file pasted into one string.
 const ESCAPE_MARK = compileRegex('\\\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["\'/\\\\bfnrt])', 'g');
 
 const MAX_REGIONS = 10_000;
@@ -44,7 +46,7 @@ export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
     if (decoded) regions.push({ start, end, encoding: 'base64', decoded });
   }
   if (buf.includes(0x25 /* % */)) grow(buf, PERCENT_MARK, isUrlByte, 'percent', decodePercent, regions);
-  if (buf.includes(0x5c /* \ */)) grow(buf, ESCAPE_MARK, (b) => b !== 10, 'escape', decodeEscapes, regions);
+  if (buf.includes(0x5c /* \ */)) grow(buf, ESCAPE_MARK, undefined, 'escape', decodeEscapes, regions);
   return regions;
 }
 
@@ -52,7 +54,8 @@ export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
 function grow(
   buf: Buffer,
   marker: ReturnType<typeof compileRegex>,
-  inRun: (byte: number) => boolean,
+  /** Which bytes the run around a marker may hold; undefined: the marker's line. */
+  inRun: ((byte: number) => boolean) | undefined,
   encoding: EncodedRegion['encoding'],
   decode: (raw: Buffer) => Buffer | undefined,
   into: EncodedRegion[],
@@ -62,10 +65,19 @@ function grow(
   for (let m = marker.exec(buf); m && into.length < MAX_REGIONS; m = marker.exec(buf)) {
     const at = m.index;
     if (at < covered) continue;
-    let start = at;
-    while (start > 0 && at - start < MAX_GROW && inRun(buf[start - 1] as number)) start--;
-    let end = at;
-    while (end < buf.length && end - at < MAX_GROW && inRun(buf[end] as number)) end++;
+    let start: number;
+    let end: number;
+    if (inRun === undefined) {
+      // The line around the marker, found natively (lines in minified code are long).
+      start = Math.max(buf.lastIndexOf(10, at) + 1, at - MAX_GROW);
+      const nl = buf.indexOf(10, at);
+      end = Math.min(nl < 0 ? buf.length : nl, at + MAX_GROW);
+    } else {
+      start = at;
+      while (start > 0 && at - start < MAX_GROW && inRun(buf[start - 1] as number)) start--;
+      end = at;
+      while (end < buf.length && end - at < MAX_GROW && inRun(buf[end] as number)) end++;
+    }
     covered = end;
     marker.lastIndex = end;
     const decoded = decode(buf.subarray(start, end));
