@@ -27,6 +27,8 @@ const LOCATE_MIN_BYTES = 16 << 10;
  * it (or inside it): the keyword is the provider's prefix or the name the value is assigned to.
  */
 const KEYWORD_NEAR = 256;
+/** Marks a keyword found too often to be worth locating (see keywordSpans). */
+const DENSE: Array<[number, number]> = [];
 /** Rules that can match further than this from their keyword run over the whole input. */
 const MAX_SLICE_REACH = 64 << 10;
 
@@ -61,6 +63,9 @@ export class Matcher {
   /** Lower-cased keywords, by keyword index. */
   private readonly keywords: string[];
   private readonly keywordsOf = new Map<Rule, number[]>();
+  private readonly keywordIndex: Map<string, number>;
+  /** For each keyword, the other keywords it contains. */
+  private readonly containedKeywords: number[][];
   /** Compiled alternations of the keywords present, by the set of keyword indices. */
   private readonly alternations = new Map<string, RE2Regex>();
 
@@ -91,6 +96,10 @@ export class Matcher {
       }
     }
     this.keywords = [...keywordIndex.keys()];
+    this.keywordIndex = keywordIndex;
+    this.containedKeywords = this.keywords.map((outer) =>
+      this.keywords.flatMap((inner, j) => (inner !== outer && outer.includes(inner) ? [j] : [])),
+    );
     this.keywordSet = new KeywordSet(this.keywords);
     this.rulesByKeyword = rulesByKeyword;
     for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
@@ -129,30 +138,42 @@ export class Matcher {
     return { rules, spans: this.keywordSpans(buf, present) };
   }
 
+  /**
+   * Where the keywords occur: one case-insensitive alternation of all keywords (compiled once), longest
+   * first, so each match names one keyword; keywords contained in it (`key` in `api_key`) are added
+   * from a precomputed table. A keyword so frequent that its rules' windows would cover the input
+   * anyway is marked DENSE: its rules run over the whole input.
+   */
   private keywordSpans(buf: Buffer, present: number[]): Map<number, Array<[number, number]>> {
+    const wanted = new Set(present);
+    const limit = Math.max(64, buf.length >>> 11);
+    const spans = new Map<number, Array<[number, number]>>();
+    const add = (index: number, start: number) => {
+      if (!wanted.has(index)) return;
+      let list = spans.get(index);
+      if (list === DENSE) return;
+      if (!list) spans.set(index, (list = []));
+      if (list.length >= limit) spans.set(index, DENSE);
+      else list.push([start, start + (this.keywords[index] as string).length]);
+    };
+    // An alternation of just the keywords present (a smaller automaton than all of them), cached by set.
     const key = present.join(',');
     let re = this.alternations.get(key);
     if (!re) {
-      if (this.alternations.size > 512) this.alternations.clear();
-      const words = present.map((i) => this.keywords[i] as string).sort((a, b) => b.length - a.length);
+      if (this.alternations.size > 256) this.alternations.clear();
+      const words = present.map((i) => this.keywords[i] as string).sort((x, y) => y.length - x.length);
       re = compileRegex(`(?:${words.map(escapeRegex).join('|')})`, 'gi');
       this.alternations.set(key, re);
     }
-    const byLength = [...present].sort((a, b) => (this.keywords[b] as string).length - (this.keywords[a] as string).length);
-    const spans = new Map<number, Array<[number, number]>>();
     re.lastIndex = 0;
     for (let m = re.exec(buf); m; m = re.exec(buf)) {
-      const at = m.index;
       const text = String(m[0]).toLowerCase();
-      // The alternation reports the longest keyword at each place; shorter ones inside it occur too.
-      for (const index of byLength) {
-        const word = this.keywords[index] as string;
-        if (word.length > text.length) continue;
-        for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
-          let list = spans.get(index);
-          if (!list) spans.set(index, (list = []));
-          list.push([at + i, at + i + word.length]);
-        }
+      const index = this.keywordIndex.get(text);
+      if (index === undefined) continue;
+      add(index, m.index);
+      for (const inner of this.containedKeywords[index] ?? []) {
+        const word = this.keywords[inner] as string;
+        for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) add(inner, m.index + i);
       }
     }
     return spans;
@@ -186,10 +207,17 @@ export class Matcher {
     return hits;
   }
 
-  /** Where a rule's keywords occur, sorted; undefined if none were located (then the rule runs everywhere). */
+  /**
+   * Where a rule's keywords occur, sorted; undefined when the rule should run over the whole input (a
+   * keyword too frequent to be worth locating, or none located).
+   */
   private spansOf(rule: Rule, spans: Map<number, Array<[number, number]>>): Array<[number, number]> | undefined {
-    const indices = this.keywordsOf.get(rule) ?? [];
-    const lists = indices.map((i) => spans.get(i)).filter((l): l is Array<[number, number]> => !!l);
+    const lists: Array<Array<[number, number]>> = [];
+    for (const i of this.keywordsOf.get(rule) ?? []) {
+      const list = spans.get(i);
+      if (list === DENSE) return undefined;
+      if (list && list.length) lists.push(list);
+    }
     if (lists.length === 0) return undefined;
     if (lists.length === 1) return lists[0];
     return lists.flat().sort((a, b) => a[0] - b[0]);

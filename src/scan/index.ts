@@ -38,7 +38,7 @@ export interface ScanResult {
 /** Below these, starting threads costs more than it saves (a pre-commit check must feel instant). */
 const INLINE_MAX_FILES = 64;
 const INLINE_MAX_BYTES = 8 << 20;
-const BATCH_MAX_FILES = 32;
+const BATCH_MAX_FILES = 8;
 const BATCH_MAX_BYTES = 4 << 20;
 
 /** Collects findings and counts from every unit, whichever thread scanned it. */
