@@ -11,9 +11,9 @@ import { scanGitDiff } from '../src/sources/git-diff.js';
 import { scanHistory } from '../src/sources/git-history.js';
 import { loadSuppressions } from '../src/suppress.js';
 import type { Finding, RunInfo, Severity } from '../src/types.js';
-import { VERSION } from '../src/version.js';
 import type { ActionInputs } from './inputs.js';
 import type { ScanTarget } from './target.js';
+import { runInfo } from '../src/scan/run-info.js';
 
 export interface ActionScan {
   result: ScanResult;
@@ -86,21 +86,8 @@ export async function scanTarget(target: ScanTarget, inputs: ActionInputs, works
     recount(result);
   }
 
-  const run: RunInfo = {
-    tool: { name: 'keysweep', version: VERSION },
-    summary: result.summary,
-    rules: rules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      provider: r.provider,
-      providerName: r.providerName,
-      severity: r.severity,
-      description: r.description,
-      remediation: r.remediation,
-      references: r.references,
-    })),
-    showSecrets: false,
-  };
+  const run = runInfo(rules, result.summary, false);
+
   return { result, run };
 }
 

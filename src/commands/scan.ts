@@ -1,5 +1,5 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { EXIT_FINDINGS, EXIT_OK, writeOutput, type Io } from './io.js';
+import { EXIT_FINDINGS, writeOutput, type Io } from './io.js';
 import { findConfig, loadConfig, parseSize } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
 import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
@@ -13,10 +13,9 @@ import { SCAN_VERIFY_HELP, scanExitStatus, scanVerifyOptions, verificationPlan, 
 import { toReported } from '../scan/findings.js';
 import { DEFAULT_EXCLUDES } from '../sources/files.js';
 import { loadSuppressions } from '../suppress.js';
-import type { RunInfo } from '../types.js';
 import { KeysweepError, UsageError } from '../util/errors.js';
-import { VERSION } from '../version.js';
 import { jsonReporter } from '../report/json.js';
+import { runInfo } from '../scan/run-info.js';
 
 export const scanOptions = {
   format: { type: 'string', short: 'f' },
@@ -172,21 +171,8 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
     result = await scanPaths({ paths, rules, excludes, maxFileSize, threads, showSecrets, suppressions, stdin: io.stdin, onWarning });
   }
 
-  const run: RunInfo = {
-    tool: { name: 'keysweep', version: VERSION },
-    summary: result.summary,
-    rules: rules.map((r) => ({
-      id: r.id,
-      name: r.name,
-      provider: r.provider,
-      providerName: r.providerName,
-      severity: r.severity,
-      description: r.description,
-      remediation: r.remediation,
-      references: r.references,
-    })),
-    showSecrets,
-  };
+  const run = runInfo(rules, result.summary, showSecrets);
+
   const reported = await verifyScan(result, verification, values, io);
   writeOutput(REPORTERS[format](reported.map((f) => toReported(f, showSecrets)), run), values.output, io);
   if (values['write-baseline']) {

@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
 import { BlobReader } from '../git/blob-reader.js';
+import { scanBlob } from '../git/scan-blob.js';
 import { parseDiff, type DiffEvent } from '../git/diff.js';
 import { gitText, GitError, spawnGit } from '../git/git.js';
 import type { ScanCollector } from '../scan/index.js';
@@ -81,27 +82,16 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
   try {
     await Promise.all(
       files.map(async (file) => {
-        const unit = new UnitScanner(matcher, options.stream);
-        let skip: string | undefined;
-        const status = await reader.read(file.blob, {
-          start: (size) => {
-            if (options.maxFileSize && size > options.maxFileSize) skip = 'tooLarge';
-            return !skip;
-          },
-          data: (piece) => {
-            if (!unit.push(piece)) skip = 'binary';
-            return !skip;
-          },
-          end: () => undefined,
-        });
-        if (status === 'missing') {
+        const scanned = await scanBlob(reader, file.blob, matcher, options);
+        if (scanned.status === 'missing') {
           collector.warn(file.path, `blob ${file.blob} is missing; skipped`);
           return;
         }
-        if (skip) {
-          collector.skip(file.path, skip);
+        if (scanned.status === 'skipped') {
+          collector.skip(file.path, scanned.reason);
           return;
         }
+        const unit = scanned.unit;
         const hits = unit.end().filter((h) => file.added.has(h.line));
         collector.countScanned(unit.bytes);
         collector.addHits(toWire(file.path, { hits, bytes: unit.bytes }).hits, { kind: 'diff', path: file.path, range: label });

@@ -1,12 +1,12 @@
 import picomatch from 'picomatch';
 import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
-import { BlobReader, type BlobSink } from '../git/blob-reader.js';
+import { BlobReader } from '../git/blob-reader.js';
+import { scanBlob } from '../git/scan-blob.js';
 import { gitText, GitError } from '../git/git.js';
 import { streamLog, type CommitChanges, type CommitInfo } from '../git/log.js';
 import type { ScanCollector } from '../scan/index.js';
 import { toWire, type WireHit } from '../scan/protocol.js';
-import { UnitScanner } from '../scan/scan-bytes.js';
 import { secretHash } from '../util/redact.js';
 import type { Finding } from '../types.js';
 
@@ -71,34 +71,20 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
   const reported = new Set<string>();
   let commits = 0;
 
-  const readBlob = (sha: string, path: string): Promise<BlobResult | undefined> => {
-    const unit = new UnitScanner(matcher, options.stream);
-    let skip: string | undefined;
-    const sink: BlobSink = {
-      start: (size) => {
-        if (options.maxFileSize && size > options.maxFileSize) skip = 'tooLarge';
-        return !skip;
-      },
-      data: (piece) => {
-        if (!unit.push(piece)) skip = 'binary';
-        return !skip;
-      },
-      end: () => undefined,
-    };
-    return reader.read(sha, sink).then((status) => {
-      if (status === 'missing') {
-        collector.warn(path, `blob ${sha} is missing (corrupt or partial repository); skipped`);
-        return undefined;
-      }
-      if (skip) {
-        collector.skip(path, skip);
-        return undefined;
-      }
-      const hits = unit.end();
-      const wire = toWire(path, { hits, bytes: unit.bytes });
-      collector.countScanned(unit.bytes);
-      return { hits: wire.hits, keys: new Set(wire.hits.map((h) => `${h.ruleId}\0${secretHash(h.secret)}`)) };
-    });
+  const readBlob = async (sha: string, path: string): Promise<BlobResult | undefined> => {
+    const scanned = await scanBlob(reader, sha, matcher, options);
+    if (scanned.status === 'missing') {
+      collector.warn(path, `blob ${sha} is missing (corrupt or partial repository); skipped`);
+      return undefined;
+    }
+    if (scanned.status === 'skipped') {
+      collector.skip(path, scanned.reason);
+      return undefined;
+    }
+    const hits = scanned.unit.end();
+    const wire = toWire(path, { hits, bytes: scanned.unit.bytes });
+    collector.countScanned(scanned.unit.bytes);
+    return { hits: wire.hits, keys: new Set(wire.hits.map((h) => `${h.ruleId}\0${secretHash(h.secret)}`)) };
   };
 
   /** Applies one commit's changes, in order, once its new blobs have been matched. */
