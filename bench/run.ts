@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark in turn. Set BENCH_SKIP_SECRETLINT=1 to leave secretlint out.
+// `npm run bench`: the quick benchmarks in turn. Set BENCH_SKIP_SECRETLINT=1 to leave secretlint out.
+// The long ones run on their own: node dist/bench/{history,memory,accuracy,benign}.js
 await import('./startup.js');
 await import('./hot-loop.js');
 await import('./e2e.js');
