@@ -1,6 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { EXIT_FINDINGS, writeOutput, type Io } from './io.js';
-import { findConfig, loadConfig, parseSize } from '../config.js';
+import { EXIT_ERROR, EXIT_FINDINGS, writeOutput, type Io } from './io.js';
+import { findConfig, loadConfig, parseSize, type LoadedConfig } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
 import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
 import { ScanCollector, scanPaths, type ScanResult } from '../scan/index.js';
@@ -12,8 +12,8 @@ import { blockedCommitHelp } from './hook.js';
 import { SCAN_VERIFY_HELP, scanExitStatus, scanVerifyOptions, verificationPlan, verifyScan } from './scan-verify.js';
 import { toReported } from '../scan/findings.js';
 import { DEFAULT_EXCLUDES } from '../sources/files.js';
-import { loadSuppressions } from '../suppress.js';
-import { KeysweepError, UsageError } from '../util/errors.js';
+import { loadSuppressions, type Suppressions } from '../suppress.js';
+import { ConfigError, KeysweepError, UsageError } from '../util/errors.js';
 import { jsonReporter } from '../report/json.js';
 import { runInfo } from '../scan/run-info.js';
 
@@ -115,21 +115,44 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   const paths = positionals.length ? positionals : ['.'];
   const roots = paths.filter((p) => p !== '-' && isDirectory(p));
 
-  const loaded = loadConfig(findConfig(values.config, roots.slice(0, 1)));
+  // A broken config, rule or baseline file is reported, named, and left out; the scan goes on with
+  // the rest, every finding is reported, and the exit status is 2 so that the problem cannot pass.
+  const problems: string[] = [];
+  const problem = (message: string) => {
+    problems.push(message);
+    io.stderr(`keysweep: error: ${message}\n`);
+  };
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(findConfig(values.config, roots.slice(0, 1)));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problem(`${err.message} (scanning without it)`);
+    loaded = loadConfig(undefined);
+  }
   const config = loaded.config;
   const rules = loadRuleSet({
     extra: [...loaded.rulePaths, ...(values.rules ?? [])],
     enable: [...(config.enable ?? []), ...splitList(values.enable)],
     disable: [...(config.disable ?? []), ...splitList(values.disable)],
+    onProblem: (message) => problem(`${message} (rule left out)`),
   });
-  const suppressions = loadSuppressions({
+  const suppressionSources = {
     ignoreFile: values['ignore-file'],
     baselineFile: values.baseline,
     config,
     configFile: loaded.file,
     inline: !values['no-inline-allow'],
     roots: roots.slice(0, 1),
-  });
+  };
+  let suppressions: Suppressions;
+  try {
+    suppressions = loadSuppressions(suppressionSources);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problem(`${err.message} (scanning without it)`);
+    suppressions = loadSuppressions({ ...suppressionSources, baselineFile: undefined, ignoreFile: undefined, config: {} });
+  }
   const useDefaults = !values['no-default-excludes'] && config.defaultExcludes !== false;
   const maxFileSize =
     values['max-file-size'] !== undefined
@@ -174,6 +197,7 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   const run = runInfo(rules, result.summary, showSecrets);
 
   const reported = await verifyScan(result, verification, values, io);
+  for (const message of problems) result.summary.warnings.push({ path: 'configuration', message });
   writeOutput(REPORTERS[format](reported.map((f) => toReported(f, showSecrets)), run), values.output, io);
   if (values['write-baseline']) {
     const file = values['write-baseline'];
@@ -187,6 +211,7 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   if (gitMode === 'staged' && result.findings.length > 0 && format === 'text' && !values.output) {
     io.stderr(blockedCommitHelp(result.findings.map((f) => f.fingerprint)));
   }
+  if (problems.length) return EXIT_ERROR;
   return scanExitStatus(reported, verification, exitCode);
 }
 

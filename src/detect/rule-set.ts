@@ -12,6 +12,8 @@ export interface RuleSetOptions {
   enable?: readonly string[];
   /** Rules matching one of these are turned off. */
   disable?: readonly string[];
+  /** Report problems in the extra rules here and load the rest (see LoadOptions.onProblem). */
+  onProblem?: (message: string) => void;
 }
 
 /**
@@ -23,7 +25,7 @@ export function loadRuleSet(options: RuleSetOptions = {}): Rule[] {
   const extra = options.extra ?? [];
   const rules = [
     ...(builtin ? loadRules([BUILTIN_PATTERNS_DIR]) : []),
-    ...(extra.length ? loadRules(extra, { validatePatterns: true }) : []),
+    ...(extra.length ? loadRules(extra, { validatePatterns: true, onProblem: options.onProblem }) : []),
   ];
   const ids = new Set<string>();
   for (const r of rules) {

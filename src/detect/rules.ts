@@ -128,6 +128,11 @@ export class Rule {
 export interface LoadOptions {
   /** Check every pattern with RE2 now (user rules, `rules test`) instead of on first use. */
   validatePatterns?: boolean;
+  /**
+   * Report each problem here and load what is valid (a broken file or rule is left out) instead of
+   * failing the whole load: a scan goes on when one of the user's rule files is broken.
+   */
+  onProblem?: (message: string) => void;
 }
 
 /**
@@ -176,8 +181,8 @@ function parseRuleFiles(sources: readonly string[], options: LoadOptions): Rule[
       for (const p of problems) errors.push(`${where}: ${p}`);
       const earlier = seen.get(ruleSpec.id);
       if (earlier) errors.push(`${where}: duplicate rule id, first defined in ${earlier}`);
-      seen.set(ruleSpec.id, shown);
-      if (problems.length === 0) rules.push(new Rule(ruleSpec, provider, shown));
+      else seen.set(ruleSpec.id, shown);
+      if (problems.length === 0 && !earlier) rules.push(new Rule(ruleSpec, provider, shown));
     });
   }
   const ids = new Set(rules.map((r) => r.id));
@@ -185,6 +190,10 @@ function parseRuleFiles(sources: readonly string[], options: LoadOptions): Rule[
     for (const req of rule.requires) {
       if (!ids.has(req.rule)) errors.push(`${rule.file}: ${rule.id}: requires.rule names unknown rule ${req.rule}`);
     }
+  }
+  if (errors.length && options.onProblem) {
+    errors.forEach(options.onProblem);
+    return rules.filter((r) => r.requires.every((req) => ids.has(req.rule)));
   }
   if (errors.length) throw new RuleError(`invalid rules:\n  ${errors.join('\n  ')}`);
   return rules;

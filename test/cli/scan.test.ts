@@ -164,9 +164,15 @@ describe('keysweep scan', () => {
     expect(code).toBe(0);
   });
 
-  it('rejects a broken config with the file, line and field', async () => {
+  it('reports a broken config with the file, line and field, scans on without it, and exits 2', async () => {
     const dir = tempDir();
-    write(dir, { '.keysweep.yml': 'allowlist:\n  paths: [a]\n  regexs: [b]\n' });
+    const token = githubToken();
+    write(dir, { '.keysweep.yml': 'allowlist:\n  paths: [a]\n  regexs: [b]\n', 'a.env': `GH=${token}\n` });
+    const json = await runCli(['scan', dir, '--format', 'json']);
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['github.pat-classic']);
+    expect(report.summary.warnings.map((w) => w.message).join('\n')).toMatch(/regexs/);
     const r = await runCli(['scan', dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\.keysweep\.yml:3: allowlist.regexs: Unrecognized key: "regexs"/);
@@ -174,6 +180,20 @@ describe('keysweep scan', () => {
     const broken = await runCli(['scan', dir]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/\.keysweep\.yml:\d+:\d+: invalid YAML/);
+  });
+
+  it('leaves out a broken rule file of the user, keeps the others, and exits 2', async () => {
+    const dir = tempDir();
+    const rules = tempDir();
+    write(rules, {
+      'broken.yml': 'provider: broken\nrules: [ {id: broken.x\n',
+      'team.yml': `provider: team\nreferences: [https://example.org]\nrules:\n  - id: team.key\n    name: Team key\n    severity: high\n    keywords: [tk_]\n    pattern: '\\b(?P<secret>tk_[a-z0-9]{20})\\b'\n`,
+    });
+    write(dir, { 'a.env': `GH=${githubToken()}\nT=tk_${'a1b2c3d4e5'.repeat(2)}\n` });
+    const r = await runCli(['scan', dir, '--rules', rules, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yml:\d+:\d+: invalid YAML/);
+    expect((JSON.parse(r.stdout) as JsonReport).findings.map((f) => f.ruleId).sort()).toEqual(['github.pat-classic', 'team.key']);
   });
 
   it('rejects unknown flags, formats and rule names with exit 2', async () => {
