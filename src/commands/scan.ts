@@ -1,4 +1,6 @@
 import { statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { BlobPool } from '../git/blob-pool.js';
 import { EXIT_ERROR, EXIT_FINDINGS, writeOutput, type Io } from './io.js';
 import { findConfig, loadConfig, parseSize, type LoadedConfig } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
@@ -186,8 +188,10 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
         maxFileSize,
         stream,
       };
-      if (gitMode === 'repo') await withClone(values.repo as string, (dir) => scanHistory(matcher, { ...history, repo: dir }, collector), collector);
-      else await scanHistory(matcher, { ...history, repo }, collector);
+      const makePool = threads === 1 ? undefined : () => new BlobPool(threads > 0 ? threads : availableParallelism(), { rules: rules.map((r) => r.toSpec()), options: { showSecrets, maxFileSize } });
+      const walk = (dir: string) => scanHistory(matcher, { ...history, repo: dir, makePool }, collector);
+      if (gitMode === 'repo') await withClone(values.repo as string, walk, collector);
+      else await walk(repo);
     }
     result = collector.finish();
   } else {

@@ -7,7 +7,7 @@ import type { FileTask, FromWorker, ToWorker, WireResult, WorkerInit } from './p
  * The compiled worker script. When running from TypeScript sources (tests), the built copy in dist/
  * is used: worker threads cannot load .ts files.
  */
-function workerScript(): URL {
+export function workerScript(): URL {
   const here = new URL('./worker.js', import.meta.url);
   if (existsSync(fileURLToPath(here))) return here;
   const built = new URL('../../dist/src/scan/worker.js', import.meta.url);
@@ -43,6 +43,7 @@ export class WorkerPool {
   private spawn(): Slot {
     const slot: Slot = { worker: new Worker(workerScript(), { workerData: this.init }), busy: undefined };
     slot.worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'done') return;
       slot.busy = undefined;
       this.onResults(msg.results);
       this.release();

@@ -23,8 +23,21 @@ export interface FileTask {
   absolute: string;
 }
 
-export type ToWorker = { type: 'scan'; batch: number; files: FileTask[] };
-export type FromWorker = { type: 'done'; batch: number; results: WireResult[] };
+/** One git blob matched by a thread, read through that thread's own `git cat-file --batch`. */
+export interface BlobTask {
+  id: number;
+  repo: string;
+  sha: string;
+  path: string;
+}
+
+export type BlobWire =
+  | { status: 'scanned'; hits: WireHit[]; bytes: number }
+  | { status: 'missing' }
+  | { status: 'skipped'; reason: 'tooLarge' | 'binary' };
+
+export type ToWorker = { type: 'scan'; batch: number; files: FileTask[] } | ({ type: 'blob' } & BlobTask) | { type: 'close' };
+export type FromWorker = { type: 'done'; batch: number; results: WireResult[] } | { type: 'blob-done'; id: number; result: BlobWire };
 
 export function toWire(path: string, result: UnitResult): WireResult {
   return { ...result, path, hits: result.hits.map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id })) };

@@ -3,6 +3,8 @@ import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
 import { BlobReader } from '../git/blob-reader.js';
 import { scanBlob } from '../git/scan-blob.js';
+import type { BlobPool } from '../git/blob-pool.js';
+import { resolve } from 'node:path';
 import { gitText, GitError } from '../git/git.js';
 import { streamLog, type CommitChanges, type CommitInfo } from '../git/log.js';
 import type { ScanCollector } from '../scan/index.js';
@@ -24,11 +26,18 @@ export interface HistoryOptions {
   excludes: readonly string[];
   maxFileSize: number;
   stream: StreamOptions;
+  /**
+   * Starts matching threads for the blobs. Called once the history has proved large (more than
+   * POOL_AFTER_BYTES matched on this thread): small histories never pay for thread start-up.
+   */
+  makePool?: () => BlobPool;
 }
 
 const NULL_SHA = /^0+$/;
 const SUBMODULE_MODE = '160000';
 const SYMLINK_MODE = '120000';
+/** Blob bytes matched on this thread before matching moves to threads (when `makePool` is given). */
+const POOL_AFTER_BYTES = 16 << 20;
 /** How many blob reads may be queued at git ahead of the matcher. */
 const READ_AHEAD = 128;
 
@@ -71,8 +80,10 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
   const reported = new Set<string>();
   let commits = 0;
 
+  let pool: BlobPool | undefined;
+  let bytesHere = 0;
   const readBlob = async (sha: string, path: string): Promise<BlobResult | undefined> => {
-    const scanned = await scanBlob(reader, sha, matcher, options);
+    const scanned = pool ? await pool.scan(resolve(repo), sha, path) : await scanBlob(reader, sha, matcher, options);
     if (scanned.status === 'missing') {
       collector.warn(path, `blob ${sha} is missing (corrupt or partial repository); skipped`);
       return undefined;
@@ -81,9 +92,12 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
       collector.skip(path, scanned.reason);
       return undefined;
     }
-    const hits = scanned.unit.end();
-    const wire = toWire(path, { hits, bytes: scanned.unit.bytes });
-    collector.countScanned(scanned.unit.bytes);
+    const wire = 'unit' in scanned ? toWire(path, { hits: scanned.unit.end(), bytes: scanned.unit.bytes }) : scanned;
+    collector.countScanned(wire.bytes);
+    if ('unit' in scanned) {
+      bytesHere += wire.bytes;
+      if (!pool && options.makePool && bytesHere > POOL_AFTER_BYTES) pool = options.makePool();
+    }
     return { hits: wire.hits, keys: new Set(wire.hits.map((h) => `${h.ruleId}\0${secretHash(h.secret)}`)) };
   };
 
@@ -179,6 +193,7 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
     await drain(0);
   } finally {
     reader.close();
+    await pool?.close();
   }
   collector.setCommitsScanned(commits);
 }
