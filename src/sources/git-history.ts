@@ -31,6 +31,8 @@ export interface HistoryOptions {
    * POOL_AFTER_BYTES matched on this thread): small histories never pay for thread start-up.
    */
   makePool?: () => BlobPool;
+  /** Overrides POOL_AFTER_BYTES (tests). */
+  poolAfterBytes?: number;
 }
 
 const NULL_SHA = /^0+$/;
@@ -96,7 +98,7 @@ export async function scanHistory(matcher: Matcher, options: HistoryOptions, col
     collector.countScanned(wire.bytes);
     if ('unit' in scanned) {
       bytesHere += wire.bytes;
-      if (!pool && options.makePool && bytesHere > POOL_AFTER_BYTES) pool = options.makePool();
+      if (!pool && options.makePool && bytesHere > (options.poolAfterBytes ?? POOL_AFTER_BYTES)) pool = options.makePool();
     }
     return { hits: wire.hits, keys: new Set(wire.hits.map((h) => `${h.ruleId}\0${secretHash(h.secret)}`)) };
   };

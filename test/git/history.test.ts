@@ -199,3 +199,37 @@ describe('keysweep scan --history', () => {
     }
   });
 });
+
+describe('history matching threads', () => {
+  it('finds the same findings, commits and removals when blobs are matched in threads', async () => {
+    const { Matcher } = await import('../../src/detect/match.js');
+    const { loadRuleSet } = await import('../../src/detect/rule-set.js');
+    const { BlobPool } = await import('../../src/git/blob-pool.js');
+    const { ScanCollector } = await import('../../src/scan/index.js');
+    const { scanHistory } = await import('../../src/sources/git-history.js');
+    const repo = new FixtureRepo();
+    for (let i = 0; i < 12; i++) {
+      repo.commit(`c${i}`, { [`f${i % 4}.env`]: `X=${i}\nGH=${githubToken()}\n`, 'readme.txt': `version ${i}\n` });
+    }
+    const rules = loadRuleSet({ enable: ['github'] });
+    const run = async (threads: boolean) => {
+      const collector = new ScanCollector(rules, { inline: true, fingerprints: new Set(), secretHashes: new Set(), pathGlobs: [], baseline: new Set(), allowRegexes: [], stopwords: [] });
+      await scanHistory(
+        new Matcher(rules),
+        {
+          repo: repo.dir,
+          excludes: [],
+          maxFileSize: 0,
+          stream: {},
+          poolAfterBytes: 0,
+          makePool: threads ? () => new BlobPool(2, { rules: rules.map((r) => r.toSpec()), options: {} }) : undefined,
+        },
+        collector,
+      );
+      return collector.finish().findings.map((f) => [f.origin.path, f.line, f.secretHash, f.origin.kind === 'git' ? [f.origin.commit, f.origin.removedIn] : []]);
+    };
+    const inline = await run(false);
+    expect(inline).toHaveLength(12);
+    expect(await run(true)).toEqual(inline);
+  });
+});
