@@ -64,8 +64,21 @@ export class Matcher {
   private readonly keywords: string[];
   private readonly keywordsOf = new Map<Rule, number[]>();
   private readonly keywordIndex: Map<string, number>;
-  /** For each keyword, the other keywords it contains. */
-  private readonly containedKeywords: number[][];
+  /** For each keyword, the other keywords it contains; built when first needed. */
+  private containedTable: number[][] | undefined;
+  private get containedKeywords(): number[][] {
+    // Every substring of each keyword looked up in the keyword index: keywords are short.
+    return (this.containedTable ??= this.keywords.map((outer) => {
+      const inner = new Set<number>();
+      for (let i = 0; i < outer.length; i++) {
+        for (let j = i + 3; j <= outer.length; j++) {
+          const index = this.keywordIndex.get(outer.slice(i, j));
+          if (index !== undefined && j - i < outer.length) inner.add(index);
+        }
+      }
+      return [...inner];
+    }));
+  }
   /** Compiled alternations of the keywords present, by the set of keyword indices. */
   private readonly alternations = new Map<string, RE2Regex>();
 
@@ -97,9 +110,7 @@ export class Matcher {
     }
     this.keywords = [...keywordIndex.keys()];
     this.keywordIndex = keywordIndex;
-    this.containedKeywords = this.keywords.map((outer) =>
-      this.keywords.flatMap((inner, j) => (inner !== outer && outer.includes(inner) ? [j] : [])),
-    );
+
     this.keywordSet = new KeywordSet(this.keywords);
     this.rulesByKeyword = rulesByKeyword;
     for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
