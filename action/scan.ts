@@ -5,12 +5,12 @@ import { Matcher } from '../src/detect/match.js';
 import { loadRuleSet, splitList } from '../src/detect/rule-set.js';
 import { runGit } from '../src/git/git.js';
 import { compareFindings } from '../src/scan/findings.js';
-import { ScanCollector, scanPaths, type ScanResult } from '../src/scan/index.js';
+import { countFindings, ScanCollector, scanPaths, type ScanResult } from '../src/scan/index.js';
 import { DEFAULT_EXCLUDES } from '../src/sources/files.js';
 import { scanGitDiff } from '../src/sources/git-diff.js';
 import { scanHistory } from '../src/sources/git-history.js';
 import { loadSuppressions } from '../src/suppress.js';
-import type { Finding, RunInfo, Severity } from '../src/types.js';
+import type { Finding, RunInfo } from '../src/types.js';
 import type { ActionInputs } from './inputs.js';
 import type { ScanTarget } from './target.js';
 import { runInfo } from '../src/scan/run-info.js';
@@ -133,9 +133,5 @@ function insidePaths(paths: readonly string[], workspace: string): (f: Finding) 
 
 function recount(result: ScanResult): void {
   result.findings.sort(compareFindings);
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const f of result.findings) bySeverity[f.severity]++;
-  result.summary.findings = result.findings.length;
-  result.summary.distinctSecrets = new Set(result.findings.map((f) => f.secretHash)).size;
-  result.summary.bySeverity = bySeverity;
+  countFindings(result.findings, result.summary);
 }

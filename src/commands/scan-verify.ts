@@ -1,5 +1,5 @@
-import type { ScanResult } from '../scan/index.js';
-import type { Finding, Severity } from '../types.js';
+import { countFindings, type ScanResult } from '../scan/index.js';
+import type { Finding } from '../types.js';
 import { UsageError } from '../util/errors.js';
 import type { Io } from './io.js';
 import { createEngine, VERIFY_HELP, verifyOptions, type VerifyValues } from './verify-options.js';
@@ -61,11 +61,7 @@ export async function verifyScan(result: ScanResult, plan: VerificationPlan, val
   }
   if (!plan.onlyVerified) return result.findings;
   const live = result.findings.filter((f) => f.verdict.status === 'live');
-  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-  for (const f of live) bySeverity[f.severity]++;
-  result.summary.findings = live.length;
-  result.summary.distinctSecrets = new Set(live.map((f) => f.secretHash)).size;
-  result.summary.bySeverity = bySeverity;
+  countFindings(live, result.summary);
   return live;
 }
 

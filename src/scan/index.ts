@@ -121,14 +121,19 @@ export class ScanCollector {
 
   finish(): ScanResult {
     this.findings.sort(compareFindings);
-    const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
-    for (const f of this.findings) bySeverity[f.severity]++;
-    this.summary.findings = this.findings.length;
-    this.summary.distinctSecrets = new Set(this.findings.map((f) => f.secretHash)).size;
-    this.summary.bySeverity = bySeverity;
+    countFindings(this.findings, this.summary);
     this.summary.durationMs = Date.now() - this.started;
     return { findings: this.findings, summary: this.summary };
   }
+}
+
+/** Sets the summary's counts from the findings (after the list was built or narrowed). */
+export function countFindings(findings: readonly Finding[], summary: ScanSummary): void {
+  const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+  for (const f of findings) bySeverity[f.severity]++;
+  summary.findings = findings.length;
+  summary.distinctSecrets = new Set(findings.map((f) => f.secretHash)).size;
+  summary.bySeverity = bySeverity;
 }
 
 /** Scans files, folders and stdin. Per-file problems become warnings; the scan always completes. */
