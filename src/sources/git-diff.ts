@@ -34,11 +34,6 @@ interface ChangedFile {
  */
 export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector): Promise<void> {
   const { repo } = options;
-  try {
-    await gitText(['rev-parse', '--git-dir'], { cwd: repo });
-  } catch (err) {
-    throw new GitError(`${repo}: not a git repository (${err instanceof Error ? err.message : String(err)})`);
-  }
   const label = options.staged ? 'staged' : (options.range ?? '');
   const args = ['diff', '--no-color', '--no-ext-diff', '--full-index', '-U0', '-M', '--diff-filter=ACMRT'];
   if (options.staged) args.push('--cached');
@@ -76,7 +71,14 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
       current.added.add(event.line);
     }
   }
-  if ((await closed) !== 0) throw new GitError(`git diff ${label} failed: ${errText.trim()}`);
+  if ((await closed) !== 0) {
+    // Asked only now, to keep a git call off the pre-commit path: outside a repository, git diff
+    // falls back to comparing two paths and fails with its usage text, which would say nothing useful.
+    await gitText(['rev-parse', '--git-dir'], { cwd: repo }).catch((err: unknown) => {
+      throw new GitError(`${repo}: not a git repository (${err instanceof Error ? err.message : String(err)})`);
+    });
+    throw new GitError(`git diff ${label} failed: ${errText.trim()}`);
+  }
 
   const reader = new BlobReader(repo);
   try {
