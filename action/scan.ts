@@ -1,12 +1,11 @@
 import { relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { findConfig, loadConfig, parseSize } from '../src/config.js';
+import { findConfig, loadConfig, scanLimits } from '../src/config.js';
 import { Matcher } from '../src/detect/match.js';
 import { loadRuleSet, splitList } from '../src/detect/rule-set.js';
 import { runGit } from '../src/git/git.js';
 import { compareFindings } from '../src/scan/findings.js';
 import { countFindings, ScanCollector, scanPaths, type ScanResult } from '../src/scan/index.js';
-import { DEFAULT_EXCLUDES } from '../src/sources/files.js';
 import { scanGitDiff } from '../src/sources/git-diff.js';
 import { scanHistory } from '../src/sources/git-history.js';
 import { loadSuppressions } from '../src/suppress.js';
@@ -42,14 +41,12 @@ export async function scanTarget(target: ScanTarget, inputs: ActionInputs, works
       inline: !extra['no-inline-allow'],
       roots: [workspace],
     });
-  const useDefaults = !extra['no-default-excludes'] && config.defaultExcludes !== false;
-  const excludes = [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(extra.exclude ?? [])];
-  const maxFileSize =
-    extra['max-file-size'] !== undefined
-      ? parseSize(extra['max-file-size'], 'extra-args --max-file-size')
-      : config.maxFileSize !== undefined
-        ? parseSize(config.maxFileSize, `${loaded.file}: maxFileSize`)
-        : 0;
+  const { excludes, maxFileSize } = scanLimits(loaded, {
+    exclude: extra.exclude,
+    noDefaultExcludes: extra['no-default-excludes'],
+    maxFileSize: extra['max-file-size'],
+    maxFileSizeFlag: 'extra-args --max-file-size',
+  });
   const warn = extra.quiet ? () => undefined : onWarning;
   const stream = { showSecrets: false };
   const maxCommits = extra['max-commits'] === undefined ? undefined : Number(extra['max-commits']);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { output as ZodOutput } from 'zod';
 import { ConfigError, describeError } from './util/errors.js';
 import { parseYamlWith } from './util/yaml-file.js';
+import { DEFAULT_EXCLUDES } from './sources/files.js';
 import { lazyZod, once, type Z } from './util/lazy.js';
 
 /** Sizes as a number of bytes or a string like "10MB", "512k", "1.5 GiB". */
@@ -86,4 +87,21 @@ export function loadConfig(file: string | undefined): LoadedConfig {
   if (config.maxFileSize !== undefined) parseSize(config.maxFileSize, `${file}: maxFileSize`);
   const base = dirname(resolve(file));
   return { file, config, rulePaths: (config.rules ?? []).map((p) => (isAbsolute(p) ? p : join(base, p))) };
+}
+
+/** What to skip and how large a file may be: the defaults, the config file and the flags, merged. */
+export function scanLimits(
+  loaded: LoadedConfig,
+  flags: { exclude?: readonly string[] | undefined; noDefaultExcludes?: boolean | undefined; maxFileSize?: string | undefined; maxFileSizeFlag: string },
+): { excludes: string[]; maxFileSize: number } {
+  const { config } = loaded;
+  const useDefaults = !flags.noDefaultExcludes && config.defaultExcludes !== false;
+  const excludes = [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(flags.exclude ?? [])];
+  const maxFileSize =
+    flags.maxFileSize !== undefined
+      ? parseSize(flags.maxFileSize, flags.maxFileSizeFlag)
+      : config.maxFileSize !== undefined
+        ? parseSize(config.maxFileSize, `${loaded.file}: maxFileSize`)
+        : 0;
+  return { excludes, maxFileSize };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { lazyZod, once } from './util/lazy.js';
 import type { ConfigFile } from './config.js';
-import { compileRegex, type RE2Regex } from './detect/regex.js';
+import { compileRegex, testAny, type RE2Regex } from './detect/regex.js';
 import type { Finding } from './types.js';
 import { ConfigError, describeError } from './util/errors.js';
 
@@ -113,7 +113,7 @@ export function suppressionOf(f: Finding, inlineAllowed: boolean, s: Suppression
   if (s.inline && inlineAllowed) return 'inline';
   if (s.fingerprints.has(f.fingerprint) || s.secretHashes.has(f.secretHash) || pathMatcher(f.origin.path)) return 'ignoreFile';
   if (s.baseline.has(f.fingerprint)) return 'baseline';
-  if (s.allowRegexes.some((re) => ((re.lastIndex = 0), re.test(f.secret)))) return 'allowlist';
+  if (testAny(s.allowRegexes, f.secret)) return 'allowlist';
   if (s.stopwords.length) {
     const lower = f.secret.toLowerCase();
     if (s.stopwords.some((w) => lower.includes(w))) return 'allowlist';

@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BlobPool } from '../git/blob-pool.js';
 import { EXIT_ERROR, EXIT_FINDINGS, writeOutput, type Io } from './io.js';
-import { findConfig, loadConfig, parseSize, type LoadedConfig } from '../config.js';
+import { findConfig, loadConfig, scanLimits, type LoadedConfig } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
 import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
 import { ScanCollector, scanPaths, type ScanResult } from '../scan/index.js';
@@ -155,16 +155,14 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
     problem(`${err.message} (scanning without it)`);
     suppressions = loadSuppressions({ ...suppressionSources, baselineFile: undefined, ignoreFile: undefined, config: {} });
   }
-  const useDefaults = !values['no-default-excludes'] && config.defaultExcludes !== false;
-  const maxFileSize =
-    values['max-file-size'] !== undefined
-      ? parseSize(values['max-file-size'], '--max-file-size')
-      : config.maxFileSize !== undefined
-        ? parseSize(config.maxFileSize, `${loaded.file}: maxFileSize`)
-        : 0;
+  const { excludes, maxFileSize } = scanLimits(loaded, {
+    exclude: values.exclude,
+    noDefaultExcludes: values['no-default-excludes'],
+    maxFileSize: values['max-file-size'],
+    maxFileSizeFlag: '--max-file-size',
+  });
   const showSecrets = values['show-secrets'] ?? false;
 
-  const excludes = [...(useDefaults ? DEFAULT_EXCLUDES : []), ...(config.exclude ?? []), ...(values.exclude ?? [])];
   const onWarning = values.quiet ? undefined : (path: string, message: string) => io.stderr(`keysweep: warning: ${path}: ${message}\n`);
   const gitMode = chooseGitMode(values);
   let result: ScanResult;

@@ -63,6 +63,14 @@ export class KeywordSet {
   }
 }
 
+/** Whether any of the (non-global) regexes matches `text`. */
+export function testAny(regexes: readonly RE2Regex[], text: string): boolean {
+  return regexes.some((re) => {
+    re.lastIndex = 0;
+    return re.test(text);
+  });
+}
+
 export function escapeRegex(literal: string): string {
   return literal.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { CHECKSUMS, type Checksum } from './checksums/index.js';
-import { checkRegex, compileRegex, type RE2Regex } from './regex.js';
+import { checkRegex, compileRegex, testAny, type RE2Regex } from './regex.js';
 import { maxMatchBytes } from './regex-length.js';
 import { ruleSchemas, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
@@ -77,20 +77,14 @@ export class Rule {
   allows(secret: string): boolean {
     if (this.allowPatterns.length === 0) return false;
     this.compiledAllow ??= this.allowPatterns.map((p) => compileRegex(p, ''));
-    return this.compiledAllow.some((re) => {
-      re.lastIndex = 0;
-      return re.test(secret);
-    });
+    return testAny(this.compiledAllow, secret);
   }
 
   /** True if the text before the secret (name, operator) matches one of the `allowContext` patterns. */
   allowsContext(context: string): boolean {
     if (this.allowContextPatterns.length === 0) return false;
     this.compiledAllowContext ??= this.allowContextPatterns.map((p) => compileRegex(p, ''));
-    return this.compiledAllowContext.some((re) => {
-      re.lastIndex = 0;
-      return re.test(context);
-    });
+    return testAny(this.compiledAllowContext, context);
   }
 
   /** The serialisable definition, for handing the rule set to worker threads. */
@@ -245,6 +239,3 @@ function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-export function providerOfFile(file: string): string {
-  return basename(file).replace(/\.ya?ml$/, '');
-}
