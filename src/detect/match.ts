@@ -1,6 +1,7 @@
 import { findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
-import { compileRegex, escapeRegex, KeywordSet, type RE2Regex } from './regex.js';
+import { DENSE, KeywordAutomaton } from './keyword-automaton.js';
+import type { RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
 /** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
@@ -27,8 +28,6 @@ const LOCATE_MIN_BYTES = 16 << 10;
  * it (or inside it): the keyword is the provider's prefix or the name the value is assigned to.
  */
 const KEYWORD_NEAR = 256;
-/** Marks a keyword found too often to be worth locating (see keywordSpans). */
-const DENSE: Array<[number, number]> = [];
 /** Rules that can match further than this from their keyword run over the whole input. */
 const MAX_SLICE_REACH = 64 << 10;
 
@@ -57,30 +56,12 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as co
  */
 export class Matcher {
   readonly rules: readonly Rule[];
-  private readonly keywordSet: KeywordSet;
+  private readonly automaton: KeywordAutomaton;
   /** For each keyword index, the rules it can trigger (required parts included). */
   private readonly rulesByKeyword: Rule[][];
-  /** Lower-cased keywords, by keyword index. */
-  private readonly keywords: string[];
   private readonly keywordsOf = new Map<Rule, number[]>();
-  private readonly keywordIndex: Map<string, number>;
-  /** For each keyword, the other keywords it contains; built when first needed. */
-  private containedTable: number[][] | undefined;
-  private get containedKeywords(): number[][] {
-    // Every substring of each keyword looked up in the keyword index: keywords are short.
-    return (this.containedTable ??= this.keywords.map((outer) => {
-      const inner = new Set<number>();
-      for (let i = 0; i < outer.length; i++) {
-        for (let j = i + 3; j <= outer.length; j++) {
-          const index = this.keywordIndex.get(outer.slice(i, j));
-          if (index !== undefined && j - i < outer.length) inner.add(index);
-        }
-      }
-      return [...inner];
-    }));
-  }
-  /** Compiled alternations of the keywords present, by the set of keyword indices. */
-  private readonly alternations = new Map<string, RE2Regex>();
+  /** Each rule's position in `rules`: candidates run in rule-set order. */
+  private readonly order = new Map<Rule, number>();
 
   constructor(
     rules: readonly Rule[],
@@ -108,11 +89,9 @@ export class Matcher {
         for (const r of triggered) if (!list.includes(r)) list.push(r);
       }
     }
-    this.keywords = [...keywordIndex.keys()];
-    this.keywordIndex = keywordIndex;
-
-    this.keywordSet = new KeywordSet(this.keywords);
+    this.automaton = new KeywordAutomaton([...keywordIndex.keys()]);
     this.rulesByKeyword = rulesByKeyword;
+    rules.forEach((rule, i) => this.order.set(rule, i));
     for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
   }
 
@@ -135,63 +114,23 @@ export class Matcher {
   }
 
   /**
-   * The prefilter: one RE2.Set pass says which keywords occur; for inputs larger than a few KB a
-   * second pass (an alternation of just those keywords) says where, so that each rule runs only on
-   * the bytes around its keywords.
+   * The prefilter: one pass of the keyword automaton says which keywords occur and, for inputs larger
+   * than a few KB, where, so that each rule runs only on the bytes around its keywords. A keyword so
+   * frequent that its rules' windows would cover the input anyway is marked DENSE: its rules run over
+   * the whole input.
    */
-  locate(buf: Buffer): { rules: Rule[]; spans?: Map<number, Array<[number, number]>> } {
-    const present = this.keywordSet.match(buf);
+  locate(buf: Buffer): { rules: Rule[]; spans?: Map<number, ReadonlyArray<[number, number]>> } {
+    const located = buf.length >= this.locateMinBytes;
+    const { present, spans } = this.automaton.find(buf, located ? Math.max(64, buf.length >>> 11) : undefined);
     if (present.length === 0) return { rules: [] };
     const chosen = new Set<Rule>();
     for (const index of present) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
-    const rules = this.rules.filter((r) => chosen.has(r));
-    if (buf.length < this.locateMinBytes) return { rules };
-    return { rules, spans: this.keywordSpans(buf, present) };
-  }
-
-  /**
-   * Where the keywords occur: one case-insensitive alternation of all keywords (compiled once), longest
-   * first, so each match names one keyword; keywords contained in it (`key` in `api_key`) are added
-   * from a precomputed table. A keyword so frequent that its rules' windows would cover the input
-   * anyway is marked DENSE: its rules run over the whole input.
-   */
-  private keywordSpans(buf: Buffer, present: number[]): Map<number, Array<[number, number]>> {
-    const wanted = new Set(present);
-    const limit = Math.max(64, buf.length >>> 11);
-    const spans = new Map<number, Array<[number, number]>>();
-    const add = (index: number, start: number) => {
-      if (!wanted.has(index)) return;
-      let list = spans.get(index);
-      if (list === DENSE) return;
-      if (!list) spans.set(index, (list = []));
-      if (list.length >= limit) spans.set(index, DENSE);
-      else list.push([start, start + (this.keywords[index] as string).length]);
-    };
-    // An alternation of just the keywords present (a smaller automaton than all of them), cached by set.
-    const key = present.join(',');
-    let re = this.alternations.get(key);
-    if (!re) {
-      if (this.alternations.size > 256) this.alternations.clear();
-      const words = present.map((i) => this.keywords[i] as string).sort((x, y) => y.length - x.length);
-      re = compileRegex(`(?:${words.map(escapeRegex).join('|')})`, 'gi');
-      this.alternations.set(key, re);
-    }
-    re.lastIndex = 0;
-    for (let m = re.exec(buf); m; m = re.exec(buf)) {
-      const text = String(m[0]).toLowerCase();
-      const index = this.keywordIndex.get(text);
-      if (index === undefined) continue;
-      add(index, m.index);
-      for (const inner of this.containedKeywords[index] ?? []) {
-        const word = this.keywords[inner] as string;
-        for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) add(inner, m.index + i);
-      }
-    }
-    return spans;
+    const rules = [...chosen].sort((a, b) => (this.order.get(a) as number) - (this.order.get(b) as number));
+    return { rules, spans };
   }
 
   /** Every regex match of the candidate rules in `buf`, each with the filter that rejected it, if any. */
-  rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf), spans?: Map<number, Array<[number, number]>>): RawHit[] {
+  rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf), spans?: Map<number, ReadonlyArray<[number, number]>>): RawHit[] {
     const hits: RawHit[] = [];
     for (const rule of rules) {
       const re = this.regexOf(rule);
@@ -222,8 +161,8 @@ export class Matcher {
    * Where a rule's keywords occur, sorted; undefined when the rule should run over the whole input (a
    * keyword too frequent to be worth locating, or none located).
    */
-  private spansOf(rule: Rule, spans: Map<number, Array<[number, number]>>): Array<[number, number]> | undefined {
-    const lists: Array<Array<[number, number]>> = [];
+  private spansOf(rule: Rule, spans: Map<number, ReadonlyArray<[number, number]>>): ReadonlyArray<[number, number]> | undefined {
+    const lists: Array<ReadonlyArray<[number, number]>> = [];
     for (const i of this.keywordsOf.get(rule) ?? []) {
       const list = spans.get(i);
       if (list === DENSE) return undefined;
@@ -235,7 +174,7 @@ export class Matcher {
   }
 
   /** Runs one rule over buf[from, to); with `near`, keeps only matches within KEYWORD_NEAR of a keyword. */
-  private collect(rule: Rule, re: RE2Regex, buf: Buffer, from: number, to: number, near: Array<[number, number]> | undefined, hits: RawHit[]): void {
+  private collect(rule: Rule, re: RE2Regex, buf: Buffer, from: number, to: number, near: ReadonlyArray<[number, number]> | undefined, hits: RawHit[]): void {
     const slice = from === 0 && to === buf.length ? buf : buf.subarray(from, to);
     re.lastIndex = 0;
     for (let m = re.exec(slice); m; m = re.exec(slice)) {

@@ -16,13 +16,8 @@ export interface RE2Regex {
   exec(input: Buffer | string): (RE2Match & Array<Buffer | string | undefined>) | null;
   test(input: Buffer | string): boolean;
 }
-interface RE2Set {
-  match(input: Buffer | string): number[];
-  test(input: Buffer | string): boolean;
-}
 interface RE2Constructor {
   new (pattern: string, flags?: string): RE2Regex;
-  Set: new (patterns: string[], flags?: string, options?: { anchor?: string }) => RE2Set;
 }
 
 const RE2 = require('re2') as RE2Constructor;
@@ -43,23 +38,6 @@ export function checkRegex(pattern: string): string | undefined {
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
-  }
-}
-
-/**
- * A set of literal keywords, matched case-insensitively in one pass over a Buffer. It answers "which
- * keywords occur somewhere in this text" — the prefilter that decides which rules to run.
- */
-export class KeywordSet {
-  private readonly set: RE2Set | undefined;
-
-  constructor(readonly keywords: readonly string[]) {
-    this.set = keywords.length ? new RE2.Set(keywords.map(escapeRegex), 'iu') : undefined;
-  }
-
-  /** Indices (into `keywords`) of the keywords that occur in `input`. */
-  match(input: Buffer): number[] {
-    return this.set ? this.set.match(input) : [];
   }
 }
 
