@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 
 /**
  * The benign-corpus check: real third-party code and text that holds no live secrets — the installed
@@ -14,7 +14,7 @@ import { PACKAGE_ROOT } from '../src/util/paths.js';
 const dirs = process.argv.slice(2).length
   ? process.argv.slice(2)
   : [join(PACKAGE_ROOT, 'node_modules'), '/usr/lib/python3', '/usr/share/man', '/usr/share/doc', '/usr/include'].filter((d) => existsSync(d));
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 const r = spawnSync('node', [cli, 'scan', ...dirs, '--no-default-excludes', '-q', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
 if (r.status === 2) throw new Error(r.stderr);
 const report = JSON.parse(r.stdout) as {

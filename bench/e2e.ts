@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 import { ensureCorpus } from './corpus.js';
 
 /**
@@ -12,7 +12,7 @@ import { ensureCorpus } from './corpus.js';
  */
 const corpus = ensureCorpus();
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 const readAll = join(PACKAGE_ROOT, 'dist', 'bench', 'read-all.js');
 const secretlintBin = join(PACKAGE_ROOT, 'node_modules', '.bin', 'secretlint');
 const work = mkdtempSync(join(tmpdir(), 'keysweep-bench-'));

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 
 /**
  * History speed: a real code history built offline from successive published versions of a large npm
@@ -13,7 +13,7 @@ import { PACKAGE_ROOT } from '../src/util/paths.js';
 const pkg = process.env.BENCH_HISTORY_PACKAGE ?? 'typescript';
 const count = Number(process.env.BENCH_HISTORY_VERSIONS ?? 24);
 const repo = join(PACKAGE_ROOT, 'bench', '.corpus-history', `${pkg}-${count}`);
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 
 function git(...args: string[]): string {
   return execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 }).trim();

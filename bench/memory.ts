@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { base62, crc32 } from '../src/detect/checksums/crc32.js';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 
 /**
  * Flat memory, whole process: one 2 GB file (log-like lines, a few secrets, one minified multi-MB line)
@@ -14,7 +14,7 @@ import { PACKAGE_ROOT } from '../src/util/paths.js';
 const dir = join(PACKAGE_ROOT, 'bench', '.corpus-memory');
 const bigMb = Number(process.env.BENCH_BIG_MB ?? 2048);
 const smallFiles = Number(process.env.BENCH_SMALL_FILES ?? 100_000);
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 
 function token(i: number): string {
   const body = `${String(i).padStart(6, '0')}Qy2Jo6s2PAU5sKSKkIBBUaWx`;

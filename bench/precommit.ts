@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 
 /**
  * The pre-commit check, whole process: a repository with some history, a typical commit staged (five
@@ -23,7 +23,7 @@ for (let i = 0; i < 5; i++) writeFileSync(join(repo, `module${i}.ts`), `${source
 git('add', '-A');
 const stat = git('diff', '--cached', '--shortstat').trim();
 
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 function median(cmd: string[]): number {
   const times: number[] = [];
   for (let i = 0; i < 21; i++) {

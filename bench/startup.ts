@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PACKAGE_ROOT } from '../src/util/paths.js';
+import { CLI_BIN, PACKAGE_ROOT } from '../src/util/paths.js';
 
 /**
  * Start-up and small-scan latency, whole process: what a pre-commit hook feels. Median of 15 runs of
@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../src/util/paths.js';
 const dir = mkdtempSync(join(tmpdir(), 'keysweep-startup-'));
 const file = join(dir, 'change.ts');
 writeFileSync(file, 'export const config = { retries: 3, endpoint: "https://api.internal" };\n'.repeat(60));
-const cli = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
+const cli = CLI_BIN;
 
 function median(cmd: string[]): number {
   const times: number[] = [];

@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { EXIT_OK, type Io } from './io.js';
 import { gitText } from '../git/git.js';
 import { KeysweepError, UsageError } from '../util/errors.js';
-import { PACKAGE_ROOT } from '../util/paths.js';
+import { CLI_BIN } from '../util/paths.js';
 
 const MARKER = '# keysweep-hook';
 const CHAINED = 'pre-commit.keysweep-chained';
@@ -53,7 +53,7 @@ export async function runHook(sub: string | undefined, values: { force?: boolean
   const hook = join(dir, 'pre-commit');
   const chained = join(dir, CHAINED);
   if (sub === 'install') {
-    const script = hookScript(process.execPath, join(PACKAGE_ROOT, 'dist', 'src', 'cli.js'));
+    const script = hookScript(process.execPath, CLI_BIN);
     if (existsSync(hook) && !isOurs(hook)) {
       if (values.force) {
         io.stderr(`keysweep: replacing the existing pre-commit hook (--force)\n`);

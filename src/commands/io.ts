@@ -12,6 +12,13 @@ export interface Io {
   stdin: AsyncIterable<Buffer | string>;
 }
 
+// A reader that stops early (`keysweep rules list | head`) closes the pipe: that ends the output, it
+// is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 export const processIo: Io = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),

@@ -4,14 +4,15 @@ import { Worker } from 'node:worker_threads';
 import type { FileTask, FromWorker, ToWorker, WireResult, WorkerInit } from './protocol.js';
 
 /**
- * The compiled worker script. When running from TypeScript sources (tests), the built copy in dist/
- * is used: worker threads cannot load .ts files.
+ * The matching thread's script: next to this code in the bundle (dist/bin/worker.cjs) or in tsc's
+ * output (dist/src/scan/worker.js). From the TypeScript sources (tests) the built copy is used: worker
+ * threads cannot load .ts files.
  */
 export function workerScript(): URL {
-  const here = new URL('./worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = new URL('../../dist/src/scan/worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
+  for (const candidate of ['./worker.cjs', './worker.js', '../../dist/src/scan/worker.js']) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
   throw new Error('keysweep: worker script not found; run `npm run build` first');
 }
 

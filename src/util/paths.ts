@@ -18,5 +18,7 @@ export const PACKAGE_ROOT: string = (() => {
 
 export const BUILTIN_PATTERNS_DIR = join(PACKAGE_ROOT, 'patterns');
 export const BUILTIN_VERIFIERS_DIR = join(PACKAGE_ROOT, 'verifiers');
+/** The bundled CLI that `npm run build` writes (scripts/bundle.mjs): what the bin link and the hook run. */
+export const CLI_BIN = join(PACKAGE_ROOT, 'dist', 'bin', 'keysweep.cjs');
 /** Written by `npm run build` (scripts/build-rule-cache.mjs); see src/detect/rule-cache.ts. */
 export const BUILTIN_RULE_CACHE = join(PACKAGE_ROOT, 'dist', 'rules-cache.json');

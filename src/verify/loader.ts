@@ -3,15 +3,18 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isNode, type Document } from 'yaml';
 import { describeError, KeysweepError } from '../util/errors.js';
-import { BUILTIN_VERIFIERS_DIR } from '../util/paths.js';
+import { BUILTIN_VERIFIERS_DIR, PACKAGE_ROOT } from '../util/paths.js';
 import { parseYamlWith } from '../util/yaml-file.js';
 import { compileSpec, requestPlaceholders } from './http-spec.js';
 import { verifierFileSchema, type RequestSpec, type VerifierFileSpec, type VerifierSpec } from './spec-schema.js';
 import { templateProblems } from './template.js';
 import type { CodeVerifierModule, Verifier } from './types.js';
 
-/** Compiled `verifiers/*.ts`: next to this module's own tree (src/ → verifiers/*.ts, dist/src/ → dist/verifiers/*.js). */
-export const CODE_VERIFIERS_DIR = fileURLToPath(new URL('../../verifiers/', import.meta.url));
+/**
+ * Code verifiers: `verifiers/*.ts` when running from the sources (tests), the compiled
+ * dist/verifiers/*.js when running built (dist/src/ or the bundle in dist/bin/).
+ */
+export const CODE_VERIFIERS_DIR = import.meta.url.includes('/dist/') ? join(PACKAGE_ROOT, 'dist', 'verifiers') : fileURLToPath(new URL('../../verifiers/', import.meta.url));
 
 /** The loaded verifiers, indexed by rule. */
 export class Registry {

@@ -8,7 +8,7 @@ import { tempDir } from '../helpers.js';
 import { FixtureRepo } from '../git/git-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/src/cli.js');
+export const CLI = join(ROOT, 'dist/bin/keysweep.cjs');
 export const ACTION_MAIN = join(ROOT, 'dist/action/main.js');
 export const ZEROS = '0'.repeat(40);
 

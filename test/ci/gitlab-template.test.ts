@@ -23,7 +23,7 @@ interface Job {
 function runJob(dir: string, ci: Record<string, string>): { code: number; out: string; report: { vulnerabilities: Array<{ location: { file: string; commit: { sha: string } } }> } | undefined } {
   const template = parse(readFileSync(TEMPLATE, 'utf8')) as { variables: Record<string, string>; keysweep: Job };
   const bin = tempDir();
-  writeFileSync(join(bin, 'keysweep'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist/src/cli.js')}" "$@"\n`);
+  writeFileSync(join(bin, 'keysweep'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'dist/bin/keysweep.cjs')}" "$@"\n`);
   chmodSync(join(bin, 'keysweep'), 0o755);
   const env = { ...process.env, ...template.variables, ...template.keysweep.variables, ...ci, PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
   const r = spawnSync('sh', ['-c', template.keysweep.script.join('\n')], { cwd: dir, env, encoding: 'utf8' });
