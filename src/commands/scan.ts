@@ -8,7 +8,7 @@ import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js
 import { ScanCollector, scanPaths, type ScanResult } from '../scan/index.js';
 import { Matcher } from '../detect/match.js';
 import { scanHistory } from '../sources/git-history.js';
-import { scanDiffStream, scanGitDiff } from '../sources/git-diff.js';
+import { scanDiffStream, scanGitDiff, startGitDiff, type StartedDiff } from '../sources/git-diff.js';
 import { withClone } from '../sources/git-remote.js';
 import { blockedCommitHelp } from './hook.js';
 import { SCAN_VERIFY_HELP, scanExitStatus, scanVerifyOptions, verificationPlan, verifyScan } from './scan-verify.js';
@@ -110,6 +110,18 @@ type ScanValues = {
 };
 
 export async function runScan(values: ScanValues, positionals: string[], io: Io): Promise<number> {
+  const gitMode = chooseGitMode(values);
+  // The pre-commit path: git starts producing the diff before the rules load (see startGitDiff).
+  const diffFromGit = (gitMode === 'staged' || (gitMode === 'diff' && values.diff !== '-')) && positionals.length <= 1;
+  const started = diffFromGit ? startGitDiff({ repo: positionals[0] ?? '.', range: values.diff, staged: gitMode === 'staged' }) : undefined;
+  try {
+    return await scanWith(values, positionals, io, gitMode, started);
+  } finally {
+    started?.abort();
+  }
+}
+
+async function scanWith(values: ScanValues, positionals: string[], io: Io, gitMode: GitMode | undefined, started: StartedDiff | undefined): Promise<number> {
   const format = chooseFormat(values.format, values.output);
   const exitCode = values['exit-code'] === undefined ? EXIT_FINDINGS : toInt(values['exit-code'], '--exit-code', 0, 255);
   const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
@@ -164,7 +176,6 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   const showSecrets = values['show-secrets'] ?? false;
 
   const onWarning = values.quiet ? undefined : (path: string, message: string) => io.stderr(`keysweep: warning: ${path}: ${message}\n`);
-  const gitMode = chooseGitMode(values);
   let result: ScanResult;
   if (gitMode) {
     const collector = new ScanCollector(rules, suppressions, onWarning);
@@ -175,7 +186,7 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
     if (gitMode === 'diff' && values.diff === '-') {
       await scanDiffStream(matcher, io.stdin, { excludes, stream }, collector);
     } else if (gitMode === 'diff' || gitMode === 'staged') {
-      await scanGitDiff(matcher, { repo, range: values.diff, staged: gitMode === 'staged', excludes, maxFileSize, stream }, collector);
+      await scanGitDiff(matcher, { repo, range: values.diff, staged: gitMode === 'staged', excludes, maxFileSize, stream }, collector, started);
     } else {
       const history = {
         branch: values.branch,

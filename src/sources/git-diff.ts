@@ -1,3 +1,4 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import picomatch from 'picomatch';
 import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
@@ -28,60 +29,90 @@ interface ChangedFile {
 }
 
 /**
+ * The git processes a diff scan needs, started before anything else: forking is cheapest while the
+ * heap is small, and git produces the diff while the rules load. A pre-commit hook feels this.
+ */
+export interface StartedDiff {
+  child: ChildProcessWithoutNullStreams;
+  reader: BlobReader;
+  closed: Promise<number>;
+  errText: () => string;
+  /** Stops both processes (when the scan ends early, e.g. on a usage error). */
+  abort: () => void;
+}
+
+export function startGitDiff(options: Pick<DiffOptions, 'repo' | 'range' | 'staged'>): StartedDiff {
+  const args = ['diff', '--no-color', '--no-ext-diff', '--full-index', '-U0', '-M', '--diff-filter=ACMRT'];
+  if (options.staged) args.push('--cached');
+  else if (options.range) args.push(options.range, '--');
+  const child = spawnGit(args, { cwd: options.repo });
+  child.stdin.end();
+  let errText = '';
+  child.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
+  const closed = new Promise<number>((resolve) => {
+    child.on('close', (code) => resolve(code ?? 1));
+    child.on('error', () => resolve(1));
+  });
+  const reader = new BlobReader(options.repo);
+  return {
+    child,
+    reader,
+    closed,
+    errText: () => errText,
+    abort: () => {
+      child.kill();
+      reader.close();
+    },
+  };
+}
+
+/**
  * Scans what a diff adds: each changed file's new version is matched whole (so multi-line secrets and
  * nearby parts are seen in context), and only findings that start on an added line are kept, with
  * line numbers in the new version. Removed lines are never findings: that key is being taken out.
  */
-export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector): Promise<void> {
+export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector, started: StartedDiff = startGitDiff(options)): Promise<void> {
   const { repo } = options;
+  const { child, reader } = started;
   const label = options.staged ? 'staged' : (options.range ?? '');
-  const args = ['diff', '--no-color', '--no-ext-diff', '--full-index', '-U0', '-M', '--diff-filter=ACMRT'];
-  if (options.staged) args.push('--cached');
-  else if (options.range) args.push(options.range, '--');
-  if (!options.staged && options.range) {
-    // Fail early, with git's own words, on a range that does not resolve.
-    const ends = options.range.split(/\.{2,3}/).filter(Boolean);
-    for (const end of ends) await gitText(['rev-parse', '--verify', '--quiet', `${end}^{commit}`], { cwd: repo }).catch(() => {
-      throw new GitError(`--diff ${options.range}: "${end}" is not a commit in ${repo}`);
-    });
-  }
-  const excluded = options.excludes.length ? picomatch([...options.excludes], { dot: true }) : () => false;
-  const child = spawnGit(args, { cwd: repo });
-  child.stdin.end();
-  let errText = '';
-  child.stderr.on('data', (d: Buffer) => (errText += d.toString('utf8')));
-  const closed = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-
-  const files: ChangedFile[] = [];
-  let current: ChangedFile | undefined;
-  for await (const event of parseDiff(child.stdout)) {
-    if (event.kind === 'file') {
-      current = undefined;
-      if (event.binary || event.deleted || !event.blob) {
-        if (event.binary) collector.skip(event.path, 'binary');
-        continue;
-      }
-      if (excluded(event.path) || collector.isIgnored({ path: event.path, relative: event.path })) {
-        collector.skip(event.path, 'ignored');
-        continue;
-      }
-      current = { path: event.path, blob: event.blob, added: new Set() };
-      files.push(current);
-    } else if (current) {
-      current.added.add(event.line);
-    }
-  }
-  if ((await closed) !== 0) {
-    // Asked only now, to keep a git call off the pre-commit path: outside a repository, git diff
-    // falls back to comparing two paths and fails with its usage text, which would say nothing useful.
-    await gitText(['rev-parse', '--git-dir'], { cwd: repo }).catch((err: unknown) => {
-      throw new GitError(`${repo}: not a git repository (${err instanceof Error ? err.message : String(err)})`);
-    });
-    throw new GitError(`git diff ${label} failed: ${errText.trim()}`);
-  }
-
-  const reader = new BlobReader(repo);
   try {
+    if (!options.staged && options.range) {
+      // Fail early, with git's own words, on a range that does not resolve.
+      const ends = options.range.split(/\.{2,3}/).filter(Boolean);
+      for (const end of ends) await gitText(['rev-parse', '--verify', '--quiet', `${end}^{commit}`], { cwd: repo }).catch(() => {
+        throw new GitError(`--diff ${options.range}: "${end}" is not a commit in ${repo}`);
+      });
+    }
+    const excluded = options.excludes.length ? picomatch([...options.excludes], { dot: true }) : () => false;
+
+    const files: ChangedFile[] = [];
+    let current: ChangedFile | undefined;
+    for await (const event of parseDiff(child.stdout)) {
+      if (event.kind === 'file') {
+        current = undefined;
+        if (event.binary || event.deleted || !event.blob) {
+          if (event.binary) collector.skip(event.path, 'binary');
+          continue;
+        }
+        if (excluded(event.path) || collector.isIgnored({ path: event.path, relative: event.path })) {
+          collector.skip(event.path, 'ignored');
+          continue;
+        }
+        current = { path: event.path, blob: event.blob, added: new Set() };
+        files.push(current);
+      } else if (current) {
+        current.added.add(event.line);
+      }
+    }
+    if ((await started.closed) !== 0) {
+      // Asked only now, to keep a git call off the pre-commit path: outside a repository, git diff
+      // falls back to comparing two paths and fails with its usage text, which would say nothing useful.
+      await gitText(['rev-parse', '--git-dir'], { cwd: repo }).catch((err: unknown) => {
+        throw new GitError(`${repo}: not a git repository (${err instanceof Error ? err.message : String(err)})`);
+      });
+      throw new GitError(`git diff ${label} failed: ${started.errText().trim()}`);
+    }
+
     await Promise.all(
       files.map(async (file) => {
         const scanned = await scanBlob(reader, file.blob, matcher, options);
@@ -100,7 +131,7 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
       }),
     );
   } finally {
-    reader.close();
+    started.abort();
   }
 }
 
