@@ -1,4 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
@@ -34,6 +35,8 @@ interface ChangedFile {
  */
 export interface StartedDiff {
   child: ChildProcessWithoutNullStreams;
+  /** The diff text. Piped at once: node drains (and drops) an unread child stdout when git exits. */
+  diff: Readable;
   reader: BlobReader;
   closed: Promise<number>;
   errText: () => string;
@@ -56,6 +59,7 @@ export function startGitDiff(options: Pick<DiffOptions, 'repo' | 'range' | 'stag
   const reader = new BlobReader(options.repo);
   return {
     child,
+    diff: child.stdout.pipe(new PassThrough()),
     reader,
     closed,
     errText: () => errText,
@@ -73,7 +77,7 @@ export function startGitDiff(options: Pick<DiffOptions, 'repo' | 'range' | 'stag
  */
 export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector, started: StartedDiff = startGitDiff(options)): Promise<void> {
   const { repo } = options;
-  const { child, reader } = started;
+  const { reader } = started;
   const label = options.staged ? 'staged' : (options.range ?? '');
   try {
     if (!options.staged && options.range) {
@@ -87,7 +91,7 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
 
     const files: ChangedFile[] = [];
     let current: ChangedFile | undefined;
-    for await (const event of parseDiff(child.stdout)) {
+    for await (const event of parseDiff(started.diff)) {
       if (event.kind === 'file') {
         current = undefined;
         if (event.binary || event.deleted || !event.blob) {
