@@ -1,10 +1,13 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { Matcher } from '../detect/match.js';
 import type { StreamOptions } from '../detect/stream.js';
 import { BlobReader } from '../git/blob-reader.js';
-import { scanBlob } from '../git/scan-blob.js';
+import { scanBlob, type BlobScan } from '../git/scan-blob.js';
 import { parseDiff, type DiffEvent } from '../git/diff.js';
 import { gitText, GitError, spawnGit } from '../git/git.js';
 import type { ScanCollector } from '../scan/index.js';
@@ -37,7 +40,8 @@ export interface StartedDiff {
   child: ChildProcessWithoutNullStreams;
   /** The diff text. Piped at once: node drains (and drops) an unread child stdout when git exits. */
   diff: Readable;
-  reader: BlobReader;
+  /** `git cat-file --batch`, started on first use (at once for ranges; see worktreeCopy for --staged). */
+  reader: () => BlobReader;
   closed: Promise<number>;
   errText: () => string;
   /** Stops both processes (when the scan ends early, e.g. on a usage error). */
@@ -56,16 +60,16 @@ export function startGitDiff(options: Pick<DiffOptions, 'repo' | 'range' | 'stag
     child.on('close', (code) => resolve(code ?? 1));
     child.on('error', () => resolve(1));
   });
-  const reader = new BlobReader(options.repo);
+  let reader = options.staged ? undefined : new BlobReader(options.repo);
   return {
     child,
     diff: child.stdout.pipe(new PassThrough()),
-    reader,
+    reader: () => (reader ??= new BlobReader(options.repo)),
     closed,
     errText: () => errText,
     abort: () => {
       child.kill();
-      reader.close();
+      reader?.close();
     },
   };
 }
@@ -77,7 +81,8 @@ export function startGitDiff(options: Pick<DiffOptions, 'repo' | 'range' | 'stag
  */
 export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collector: ScanCollector, started: StartedDiff = startGitDiff(options)): Promise<void> {
   const { repo } = options;
-  const { reader } = started;
+  // Paths in the diff are relative to the top of the work tree; hooks run there.
+  const top = options.staged && existsSync(join(repo, '.git')) ? repo : undefined;
   const label = options.staged ? 'staged' : (options.range ?? '');
   try {
     if (!options.staged && options.range) {
@@ -119,7 +124,8 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
 
     await Promise.all(
       files.map(async (file) => {
-        const scanned = await scanBlob(reader, file.blob, matcher, options);
+        const copy = top === undefined ? undefined : worktreeCopy(join(top, file.path), file.blob, options.maxFileSize);
+        const scanned = copy ? scanContent(copy, matcher, options) : await scanBlob(started.reader(), file.blob, matcher, options);
         if (scanned.status === 'missing') {
           collector.warn(file.path, `blob ${file.blob} is missing; skipped`);
           return;
@@ -137,6 +143,34 @@ export async function scanGitDiff(matcher: Matcher, options: DiffOptions, collec
   } finally {
     started.abort();
   }
+}
+
+/** Files up to this size are compared with the index by hashing them (see worktreeCopy). */
+const WORKTREE_MAX_BYTES = 1 << 20;
+
+/**
+ * The staged content of a file, read from the working tree when it is byte-identical to the index
+ * version (its git blob id matches): the usual pre-commit case, and it spares starting `git cat-file`.
+ * Anything else (edited after `git add`, filtered, large, unreadable) is read from git.
+ */
+function worktreeCopy(path: string, blob: string, maxFileSize: number): Buffer | undefined {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile() || stat.size > WORKTREE_MAX_BYTES || (maxFileSize && stat.size > maxFileSize)) return undefined;
+    const content = readFileSync(path);
+    const id = createHash(blob.length === 64 ? 'sha256' : 'sha1')
+      .update(`blob ${content.length}\0`)
+      .update(content)
+      .digest('hex');
+    return id === blob ? content : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function scanContent(content: Buffer, matcher: Matcher, options: { stream: StreamOptions }): BlobScan {
+  const unit = new UnitScanner(matcher, options.stream);
+  return unit.push(content) ? { status: 'scanned', unit } : { status: 'skipped', reason: 'binary' };
 }
 
 /**

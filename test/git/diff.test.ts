@@ -78,6 +78,25 @@ describe('keysweep scan --staged', () => {
     expect(findings.map((f) => [f.file, f.line, f.secret, f.origin.kind])).toEqual([['stage.env', 1, staged, 'diff']]);
   });
 
+  it('reads the index version of a file edited after `git add`, whichever way the edit went', async () => {
+    const repo = new FixtureRepo();
+    repo.commit('base', { 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    const staged = githubToken();
+    // Staged with a secret, then the secret removed from the working tree only: still committed.
+    repo.write({ 'a.txt': `a\nS=${staged}\n` });
+    repo.git('add', 'a.txt');
+    repo.write({ 'a.txt': 'a\nS=removed\n' });
+    // Staged clean, then a secret added to the working tree only: not committed.
+    repo.write({ 'b.txt': 'b\nclean\n' });
+    repo.git('add', 'b.txt');
+    repo.write({ 'b.txt': `b\nS=${githubToken()}\n` });
+    const { findings } = await scan([repo.dir, '--staged']);
+    expect(findings.map((f) => [f.file, f.line, f.secret])).toEqual([['a.txt', 2, staged]]);
+    // And the same, unchanged files read from the working tree (the fast path).
+    repo.write({ 'a.txt': `a\nS=${staged}\n`, 'b.txt': 'b\nclean\n' });
+    expect((await scan([repo.dir, '--staged'])).findings.map((f) => [f.file, f.line, f.secret])).toEqual([['a.txt', 2, staged]]);
+  });
+
   it('passes when nothing staged holds a secret', async () => {
     const repo = new FixtureRepo();
     repo.commit('base', { 'a.txt': 'a\n' });
