@@ -1,16 +1,44 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Rule } from './rules.js';
+import { Rule, type RuleMetadata } from './rules.js';
+import type { RuleSpec } from './rule-schema.js';
 
 /**
  * The built-in library parsed once at build time. Parsing hundreds of YAML files costs more than the
  * rest of a pre-commit run, so `npm run build` stores the validated rules as JSON with a signature of
  * the YAML files (names, sizes, modification times); the loader uses it only while the signature still
  * matches, so an edited rule file is always read afresh.
+ *
+ * Two files: what matching needs (small, read by every run), and what reports say about each rule
+ * (descriptions, remediation, references: read only when a report shows them). Fields at their
+ * defaults are left out. Together this cut what a pre-commit check reads from 900 KB to about a third.
  */
-export interface RuleCache {
+interface CachedRule {
+  id: string;
+  name: string;
+  severity: RuleSpec['severity'];
+  keywords: string[];
+  pattern: string;
+  provider: string;
+  entropy?: number;
+  checksum?: string;
+  requires?: RuleSpec['requires'];
+  allow?: string[];
+  allowContext?: string[];
+  placeholders?: false;
+  fallback?: true;
+  standalone?: false;
+}
+
+interface RuleCacheFile {
   signature: string;
-  rules: Array<ReturnType<Rule['toSpec']>>;
+  providers: Record<string, { name: string; file: string }>;
+  rules: CachedRule[];
+}
+
+interface RuleMetaFile {
+  signature: string;
+  rules: Record<string, RuleMetadata>;
 }
 
 export function signatureOf(dir: string): string {
@@ -23,24 +51,72 @@ export function signatureOf(dir: string): string {
   return parts.join('|');
 }
 
-export function readRuleCache(cacheFile: string, dir: string): RuleCache['rules'] | undefined {
-  let cache: RuleCache;
+function metaFileOf(cacheFile: string): string {
+  return cacheFile.replace(/\.json$/, '.meta.json');
+}
+
+/** The cached built-in rules, or undefined when there is no cache or it is stale. */
+export function readRuleCache(cacheFile: string, dir: string): Rule[] | undefined {
+  let cache: RuleCacheFile;
   try {
-    cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as RuleCache;
+    cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as RuleCacheFile;
   } catch {
     return undefined;
   }
-  return cache.signature === signatureOf(dir) ? cache.rules : undefined;
+  const signature = signatureOf(dir);
+  if (cache.signature !== signature) return undefined;
+  let meta: RuleMetaFile['rules'] | undefined;
+  const metaOf = (id: string) => (): RuleMetadata => {
+    if (!meta) {
+      try {
+        const file = JSON.parse(readFileSync(metaFileOf(cacheFile), 'utf8')) as RuleMetaFile;
+        meta = file.signature === signature ? file.rules : {};
+      } catch {
+        meta = {};
+      }
+    }
+    return meta[id] ?? { description: undefined, remediation: undefined, references: [] };
+  };
+  return cache.rules.map((c) => {
+    const provider = cache.providers[c.provider] ?? { name: c.provider, file: `patterns/${c.provider}.yml` };
+    const spec: RuleSpec = {
+      id: c.id,
+      name: c.name,
+      severity: c.severity,
+      keywords: c.keywords,
+      pattern: c.pattern,
+      entropy: c.entropy,
+      checksum: c.checksum,
+      requires: c.requires ?? [],
+      allow: c.allow ?? [],
+      allowContext: c.allowContext ?? [],
+      placeholders: c.placeholders ?? true,
+      fallback: c.fallback ?? false,
+      standalone: c.standalone ?? true,
+      examples: { positive: [], negative: [] },
+    };
+    return Rule.fromSpec({ spec, provider: { id: c.provider, name: provider.name, references: [] }, file: provider.file }, metaOf(c.id));
+  });
 }
 
 export function writeRuleCache(cacheFile: string, dir: string, rules: readonly Rule[]): void {
-  // Examples are for `rules test`, which reads the YAML itself; leaving them out halves what every
-  // start-up has to parse.
-  const specs = rules.map((r) => {
-    const s = r.toSpec();
-    s.spec.examples = { positive: [], negative: [] };
-    return s;
-  });
-  const cache: RuleCache = { signature: signatureOf(dir), rules: specs };
+  const signature = signatureOf(dir);
+  const cache: RuleCacheFile = { signature, providers: {}, rules: [] };
+  const meta: RuleMetaFile = { signature, rules: {} };
+  for (const rule of rules) {
+    cache.providers[rule.provider] = { name: rule.providerName, file: rule.file };
+    const c: CachedRule = { id: rule.id, name: rule.name, severity: rule.severity, keywords: [...rule.keywords], pattern: rule.pattern, provider: rule.provider };
+    if (rule.entropy !== undefined) c.entropy = rule.entropy;
+    if (rule.checksum) c.checksum = rule.checksum.name;
+    if (rule.requires.length) c.requires = [...rule.requires];
+    if (rule.allowPatterns.length) c.allow = [...rule.allowPatterns];
+    if (rule.allowContextPatterns.length) c.allowContext = [...rule.allowContextPatterns];
+    if (!rule.placeholders) c.placeholders = false;
+    if (rule.fallback) c.fallback = true;
+    if (!rule.standalone) c.standalone = false;
+    cache.rules.push(c);
+    meta.rules[rule.id] = { description: rule.description, remediation: rule.remediation, references: [...rule.references] };
+  }
+  writeFileSync(metaFileOf(cacheFile), JSON.stringify(meta));
   writeFileSync(cacheFile, JSON.stringify(cache));
 }

@@ -11,6 +11,25 @@ import { readRuleCache, writeRuleCache } from './rule-cache.js';
 
 export type { Severity } from './rule-schema.js';
 
+export interface ProviderInfo {
+  id: string;
+  name: string;
+  references: readonly string[];
+}
+
+export interface RuleMetadata {
+  description: string | undefined;
+  remediation: string | undefined;
+  references: readonly string[];
+}
+
+/** A rule as data: what worker threads receive and the rule cache holds. */
+export interface RuleWire {
+  spec: RuleSpec;
+  provider: ProviderInfo;
+  file: string;
+}
+
 /** A loaded detection rule. Its regexes compile on first use, so start-up stays fast. */
 export class Rule {
   readonly id: string;
@@ -28,10 +47,9 @@ export class Rule {
   readonly placeholders: boolean;
   readonly fallback: boolean;
   readonly standalone: boolean;
-  readonly description: string | undefined;
-  readonly remediation: string | undefined;
-  readonly references: readonly string[];
   readonly examples: { readonly positive: readonly string[]; readonly negative: readonly string[] };
+  /** What reports say about the rule; from the built-in cache it is read only when a report needs it. */
+  private meta: RuleMetadata | (() => RuleMetadata);
   /** Where the rule was defined, for error messages. */
   readonly file: string;
 
@@ -40,7 +58,7 @@ export class Rule {
   private compiledAllow: RE2Regex[] | undefined;
   private compiledAllowContext: RE2Regex[] | undefined;
 
-  constructor(spec: RuleSpec, provider: { id: string; name: string; references: readonly string[] }, file: string) {
+  constructor(spec: RuleSpec, provider: ProviderInfo, file: string, meta?: () => RuleMetadata) {
     this.id = spec.id;
     this.provider = provider.id;
     this.providerName = provider.name;
@@ -56,11 +74,26 @@ export class Rule {
     this.placeholders = spec.placeholders ?? true;
     this.fallback = spec.fallback ?? false;
     this.standalone = spec.standalone ?? true;
-    this.description = spec.description;
-    this.remediation = spec.remediation;
-    this.references = spec.references ?? provider.references;
+    this.meta = meta ?? { description: spec.description, remediation: spec.remediation, references: spec.references ?? provider.references };
     this.examples = spec.examples;
     this.file = file;
+  }
+
+  private metadata(): RuleMetadata {
+    if (typeof this.meta === 'function') this.meta = this.meta();
+    return this.meta;
+  }
+
+  get description(): string | undefined {
+    return this.metadata().description;
+  }
+
+  get remediation(): string | undefined {
+    return this.metadata().remediation;
+  }
+
+  get references(): readonly string[] {
+    return this.metadata().references;
   }
 
   /** The rule's global, index-reporting RE2 regex. Callers reset `lastIndex` before use. */
@@ -87,8 +120,12 @@ export class Rule {
     return testAny(this.compiledAllowContext, context);
   }
 
-  /** The serialisable definition, for handing the rule set to worker threads. */
-  toSpec(): { spec: RuleSpec; provider: { id: string; name: string; references: readonly string[] }; file: string } {
+  /**
+   * The serialisable definition, for handing the rule set to worker threads (which need no report
+   * metadata: `matching` leaves it out) and for the rule cache.
+   */
+  toSpec(use: 'matching' | 'complete' = 'matching'): RuleWire {
+    const complete = use === 'complete';
     return {
       spec: {
         id: this.id,
@@ -104,18 +141,16 @@ export class Rule {
         placeholders: this.placeholders,
         fallback: this.fallback,
         standalone: this.standalone,
-        description: this.description,
-        remediation: this.remediation,
-        references: [...this.references],
-        examples: { positive: [...this.examples.positive], negative: [...this.examples.negative] },
+        ...(complete ? { description: this.description, remediation: this.remediation, references: [...this.references] } : {}),
+        examples: complete ? { positive: [...this.examples.positive], negative: [...this.examples.negative] } : { positive: [], negative: [] },
       },
-      provider: { id: this.provider, name: this.providerName, references: this.references },
+      provider: { id: this.provider, name: this.providerName, references: complete ? this.references : [] },
       file: this.file,
     };
   }
 
-  static fromSpec(s: ReturnType<Rule['toSpec']>): Rule {
-    return new Rule(s.spec, s.provider, s.file);
+  static fromSpec(s: RuleWire, meta?: () => RuleMetadata): Rule {
+    return new Rule(s.spec, s.provider, s.file, meta);
   }
 }
 
@@ -136,7 +171,7 @@ export interface LoadOptions {
 export function loadRules(sources: readonly string[], options: LoadOptions = {}): Rule[] {
   if (!options.validatePatterns && sources.length === 1 && sources[0] === BUILTIN_PATTERNS_DIR) {
     const cached = readRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR);
-    if (cached) return cached.map((spec) => Rule.fromSpec(spec));
+    if (cached) return cached;
     // Stale (a rule file was edited): read the YAML, and refresh the cache for the next run if we may.
     const rules = parseRuleFiles(sources, options);
     try {

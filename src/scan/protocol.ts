@@ -1,5 +1,5 @@
 import type { Hit } from '../detect/stream.js';
-import type { Rule } from '../detect/rules.js';
+import type { RuleWire } from '../detect/rules.js';
 import type { FileScanOptions } from './scan-file.js';
 import type { UnitResult } from './scan-bytes.js';
 
@@ -14,7 +14,7 @@ export interface WireResult extends Omit<UnitResult, 'hits'> {
 }
 
 export interface WorkerInit {
-  rules: Array<ReturnType<Rule['toSpec']>>;
+  rules: RuleWire[];
   options: FileScanOptions;
 }
 
