@@ -11,7 +11,7 @@ import { compareFindings, toFindings } from './findings.js';
 import { WorkerPool } from './pool.js';
 import { toWire, type WireHit, type WireResult } from './protocol.js';
 import { UnitScanner } from './scan-bytes.js';
-import { scanFile } from './scan-file.js';
+import { scanFile, scanFileSteps } from './scan-file.js';
 
 export interface ScanOptions {
   /** Files and folders; `-` reads standard input. */
@@ -39,7 +39,8 @@ export interface ScanResult {
 const INLINE_MAX_FILES = 64;
 const INLINE_MAX_BYTES = 8 << 20;
 const BATCH_MAX_FILES = 8;
-const BATCH_MAX_BYTES = 4 << 20;
+/** What the main thread reads (and matches) between looks at the threads. */
+const STEP_BYTES = 256 << 10;
 
 /** Collects findings and counts from every unit, whichever thread scanned it. */
 export class ScanCollector {
@@ -184,33 +185,49 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
     return collector.finish();
   }
 
+  // This thread matches too; threads - 1 helpers take batches as they have room (see WorkerPool).
   const pool = new WorkerPool(
-    threads,
+    threads - 1,
     { rules: options.rules.map((r) => r.toSpec()), options: fileOptions },
     (results) => results.forEach((r) => collector.addUnit(r, { kind: 'file', path: r.path })),
     (files, message) => files.forEach((f) => collector.warn(f.path, `not scanned: ${message}`)),
   );
   try {
-    let batch: FileEntry[] = [];
-    let batchBytes = 0;
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const files = batch.map((e) => ({ path: e.path, absolute: e.absolute }));
-      batch = [];
-      batchBytes = 0;
-      await pool.submit(files);
+    // Files wait here; a batch goes to a thread with room, otherwise this thread scans one file and
+    // looks again, so a helper is never left waiting behind a long batch of the main thread's.
+    const queue: FileEntry[] = [];
+    const pump = async (final: boolean) => {
+      while (queue.length >= (final ? 1 : BATCH_MAX_FILES)) {
+        if (pool.hasRoom()) {
+          pool.offer(queue.splice(0, BATCH_MAX_FILES).map((e) => ({ path: e.path, absolute: e.absolute })));
+          continue;
+        }
+        // One file here, a block at a time, letting the threads' messages in (results, "ready")
+        // between blocks and handing them more work as they make room.
+        const e = queue.shift() as FileEntry;
+        const steps = scanFileSteps(matcher, e.absolute, { ...fileOptions, readBytes: STEP_BYTES });
+        for (;;) {
+          const step = steps.next();
+          if (step.done) {
+            collector.addUnit(toWire(e.path, step.value), { kind: 'file', path: e.path });
+            break;
+          }
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          while (queue.length > 0 && pool.hasRoom()) pool.offer(queue.splice(0, BATCH_MAX_FILES).map((q) => ({ path: q.path, absolute: q.absolute })));
+        }
+      }
     };
-    const add = async (e: FileEntry) => {
-      batch.push(e);
-      batchBytes += e.size;
-      if (batch.length >= BATCH_MAX_FILES || batchBytes >= BATCH_MAX_BYTES) await flush();
-    };
-    for (const e of head) await add(e);
+    for (const e of head) queue.push(e);
+    await pump(false);
     for await (const e of entries) {
-      if (collector.isIgnored(e)) collector.skip(e.path, 'ignored');
-      else await add(e);
+      if (collector.isIgnored(e)) {
+        collector.skip(e.path, 'ignored');
+        continue;
+      }
+      queue.push(e);
+      await pump(false);
     }
-    await flush();
+    await pump(true);
   } finally {
     await pool.close();
   }

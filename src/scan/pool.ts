@@ -18,45 +18,53 @@ export function workerScript(): URL {
 
 interface Slot {
   worker: Worker;
-  busy: { batch: number; files: FileTask[] } | undefined;
+  /** Set when the thread has compiled its rules and said so: until then it is given nothing. */
+  ready: boolean;
+  inFlight: Map<number, FileTask[]>;
 }
 
 /**
- * A fixed set of matching threads fed with batches of files. `submit` resolves when a thread has taken
- * the batch, so the caller (which enumerates files) never runs far ahead of the matchers.
+ * Matching threads that help the main thread: `offer` hands a batch to a thread that has room (each
+ * holds up to `depth` batches, so it never waits for the next one) and returns false when none has,
+ * and the caller scans that batch itself. The main thread is never idle, and threads that are still
+ * starting (a Node thread takes a few hundred ms on a small machine) cost the scan nothing.
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
-  private readonly waiting: Array<() => void> = [];
   private nextBatch = 0;
   private closed = false;
-  private pendingDone: (() => void) | undefined;
+  private whenIdle: (() => void) | undefined;
 
   constructor(
     size: number,
     private readonly init: WorkerInit,
     private readonly onResults: (results: WireResult[]) => void,
     private readonly onCrash: (files: FileTask[], message: string) => void,
+    private readonly depth = 2,
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerScript(), { workerData: this.init }), busy: undefined };
+    const slot: Slot = { worker: new Worker(workerScript(), { workerData: this.init }), ready: false, inFlight: new Map() };
     slot.worker.on('message', (msg: FromWorker) => {
+      if (msg.type === 'ready') {
+        slot.ready = true;
+        return;
+      }
       if (msg.type !== 'done') return;
-      slot.busy = undefined;
+      slot.inFlight.delete(msg.batch);
       this.onResults(msg.results);
-      this.release();
+      this.settle();
     });
     const fail = (message: string) => {
-      if (this.closed && !slot.busy) return;
-      const lost = slot.busy;
-      slot.busy = undefined;
-      if (lost) this.onCrash(lost.files, message);
+      if (this.closed && slot.inFlight.size === 0) return;
+      const lost = [...slot.inFlight.values()].flat();
+      slot.inFlight.clear();
+      if (lost.length) this.onCrash(lost, message);
       const index = this.slots.indexOf(slot);
       if (index >= 0 && !this.closed) this.slots[index] = this.spawn();
-      this.release();
+      this.settle();
     };
     slot.worker.on('error', (err) => fail(`matching thread failed: ${err.message}`));
     slot.worker.on('exit', (code) => {
@@ -65,29 +73,32 @@ export class WorkerPool {
     return slot;
   }
 
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    if (this.pendingDone && this.slots.every((s) => !s.busy)) this.pendingDone();
+  private settle(): void {
+    if (this.whenIdle && this.slots.every((s) => s.inFlight.size === 0)) this.whenIdle();
   }
 
-  async submit(files: FileTask[]): Promise<void> {
-    for (;;) {
-      const slot = this.slots.find((s) => !s.busy);
-      if (slot) {
-        const batch = this.nextBatch++;
-        slot.busy = { batch, files };
-        slot.worker.postMessage({ type: 'scan', batch, files } satisfies ToWorker);
-        return;
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+  hasRoom(): boolean {
+    return this.slots.some((s) => s.ready && s.inFlight.size < this.depth);
+  }
+
+  /** Gives the batch to the least loaded ready thread with room; false if there is none. */
+  offer(files: FileTask[]): boolean {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (!slot.ready || slot.inFlight.size >= this.depth) continue;
+      if (!best || slot.inFlight.size < best.inFlight.size) best = slot;
     }
+    if (!best) return false;
+    const batch = this.nextBatch++;
+    best.inFlight.set(batch, files);
+    best.worker.postMessage({ type: 'scan', batch, files } satisfies ToWorker);
+    return true;
   }
 
-  /** Waits for every submitted batch, then stops the threads. */
+  /** Waits for every batch handed out, then stops the threads. */
   async close(): Promise<void> {
-    if (this.slots.some((s) => s.busy)) {
-      await new Promise<void>((resolve) => (this.pendingDone = resolve));
+    if (this.slots.some((s) => s.inFlight.size > 0)) {
+      await new Promise<void>((resolve) => (this.whenIdle = resolve));
     }
     this.closed = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

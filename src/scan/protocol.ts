@@ -37,7 +37,7 @@ export type BlobWire =
   | { status: 'skipped'; reason: 'tooLarge' | 'binary' };
 
 export type ToWorker = { type: 'scan'; batch: number; files: FileTask[] } | ({ type: 'blob' } & BlobTask) | { type: 'close' };
-export type FromWorker = { type: 'done'; batch: number; results: WireResult[] } | { type: 'blob-done'; id: number; result: BlobWire };
+export type FromWorker = { type: 'ready' } | { type: 'done'; batch: number; results: WireResult[] } | { type: 'blob-done'; id: number; result: BlobWire };
 
 export function toWire(path: string, result: UnitResult): WireResult {
   return { ...result, path, hits: result.hits.map(({ rule, ...rest }) => ({ ...rest, ruleId: rule.id })) };

@@ -20,6 +20,18 @@ const DEFAULT_READ_BYTES = 1 << 20;
  * Never throws for a bad file: problems come back as `skipped` or `warning`, with what was found so far.
  */
 export function scanFile(matcher: Matcher, path: string, options: FileScanOptions = {}): UnitResult {
+  const steps = scanFileSteps(matcher, path, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same scan, one block per step: the main thread, which also feeds the matching threads, scans a
+ * large file in steps and answers the threads between them, so none waits behind a 10 MB file.
+ */
+export function* scanFileSteps(matcher: Matcher, path: string, options: FileScanOptions = {}): Generator<void, UnitResult> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -48,6 +60,7 @@ export function scanFile(matcher: Matcher, path: string, options: FileScanOption
       if (!unit.push(got === blockBytes ? block : block.subarray(0, got))) {
         return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
       }
+      yield;
     }
     return { hits: unit.end(), bytes: unit.bytes };
   } catch (err) {

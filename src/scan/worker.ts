@@ -11,6 +11,7 @@ const init = workerData as WorkerInit;
 const matcher = new Matcher(init.rules.map((spec) => Rule.fromSpec(spec)));
 
 const readers = new Map<string, BlobReader>();
+parentPort?.postMessage({ type: 'ready' } satisfies FromWorker);
 
 parentPort?.on('message', (msg: ToWorker) => {
   if (msg.type === 'scan') {

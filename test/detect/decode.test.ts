@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Text, decodeEscapes, decodePercent } from '../../src/detect/decode.js';
+import { decodeBase64Text, decodeEscapes, decodePercent, findEncodedRegions } from '../../src/detect/decode.js';
 import { githubToken, runCli, tempDir } from '../helpers.js';
 
 interface F {
@@ -70,6 +70,20 @@ describe('secrets hidden behind an encoding', () => {
     expect(decodeBase64Text(Buffer.from(b64('hello world, plain text')))?.toString()).toBe('hello world, plain text');
     expect(decodePercent(Buffer.from('a%2Fb%3D'))?.toString()).toBe('a/b=');
     expect(decodeEscapes(Buffer.from('a\\u002Fb\\"c\\nd'))?.toString()).toBe('a/b"c\nd');
+  });
+
+  it('finds base64 values, escapes and percent-encoding by their markers, not identifiers', () => {
+    const regions = (text: string) => findEncodedRegions(Buffer.from(text)).map((r) => [r.encoding, text.slice(r.start, r.end), r.decoded.toString()]);
+    // Letters only, but padded: still base64. Letters only and unpadded: an identifier, left alone.
+    const lettersOnly = b64('access:deploy:pass:user');
+    expect(lettersOnly).toMatch(/^[A-Za-z]+=+$/);
+    expect(regions(`x = "${lettersOnly}"`)).toEqual([['base64', lettersOnly, 'access:deploy:pass:user']]);
+    expect(regions('const AnnotationPropertiesOfTheVeryLongKind = 1;')).toEqual([]);
+    // A digit late in the value, and a value shorter than 20 characters.
+    expect(regions(`v: ${b64('user-name:pa55word-value')}\nw: ${b64('short1')}\n`).map((r) => r[2])).toEqual(['user-name:pa55word-value']);
+    // Escapes: the marker's line is decoded; a lone backslash is not a marker.
+    expect(regions('path C:\\dir and "a\\u0041b"\nno \\q here\n')).toEqual([['escape', 'path C:\\dir and "a\\u0041b"', 'path C:\\dir and "aAb"']]);
+    expect(regions('https%3A%2F%2Fhost and 100%')).toEqual([['percent', 'https%3A%2F%2Fhost', 'https://host']]);
   });
 
   it('does not report a secret twice when it is readable as it is', async () => {
