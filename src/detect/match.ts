@@ -60,6 +60,8 @@ export class Matcher {
   /** For each keyword index, the rules it can trigger (required parts included). */
   private readonly rulesByKeyword: Rule[][];
   private readonly keywordsOf = new Map<Rule, number[]>();
+  /** For each rule that supplies a part, the rules that need it and how many lines away it may stand. */
+  private readonly requiredBy = new Map<Rule, Array<{ by: Rule; within: number }>>();
   /** Each rule's position in `rules`: candidates run in rule-set order. */
   private readonly order = new Map<Rule, number>();
 
@@ -92,6 +94,15 @@ export class Matcher {
     this.automaton = new KeywordAutomaton([...keywordIndex.keys()]);
     this.rulesByKeyword = rulesByKeyword;
     rules.forEach((rule, i) => this.order.set(rule, i));
+    for (const rule of rules) {
+      for (const req of rule.requires) {
+        const part = byId.get(req.rule);
+        if (!part) continue;
+        const list = this.requiredBy.get(part) ?? [];
+        list.push({ by: rule, within: req.within ?? 5 });
+        this.requiredBy.set(part, list);
+      }
+    }
     for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
   }
 
@@ -136,36 +147,54 @@ export class Matcher {
       const re = this.regexOf(rule);
       if (!re) continue;
       const near = spans ? this.spansOf(rule, spans) : undefined;
-      if (!near || near.length === 0 || rule.reach > MAX_SLICE_REACH) {
-        this.collect(rule, re, buf, 0, buf.length, near, hits);
+      if (spans && near === undefined && rule.reach <= MAX_SLICE_REACH) {
+        // None of its own keywords here: it runs as a part of a credential whose keyword is. Only the
+        // lines around those keywords where the part may stand are worth matching.
+        const windows = this.partWindows(rule, spans, buf);
+        if (windows) {
+          for (const [from, to] of windows) this.collect(rule, re, buf, from, to, undefined, hits);
+          continue;
+        }
+      }
+      if (!near || near === DENSE || rule.reach > MAX_SLICE_REACH) {
+        this.collect(rule, re, buf, 0, buf.length, undefined, hits);
         continue;
       }
       // Only the bytes that a match near one of the keywords can reach.
-      const margin = rule.reach + KEYWORD_NEAR;
-      let from = Math.max(0, (near[0] as [number, number])[0] - margin);
-      let to = Math.min(buf.length, (near[0] as [number, number])[1] + margin);
-      for (const [s, e] of near) {
-        const lo = Math.max(0, s - margin);
-        if (lo > to) {
-          this.collect(rule, re, buf, from, to, near, hits);
-          from = lo;
-        }
-        to = Math.min(buf.length, Math.max(to, e + margin));
-      }
-      this.collect(rule, re, buf, from, to, near, hits);
+      for (const [from, to] of windowsAround(near, buf, rule.reach + KEYWORD_NEAR, 0)) this.collect(rule, re, buf, from, to, near, hits);
     }
     return hits;
   }
 
   /**
-   * Where a rule's keywords occur, sorted; undefined when the rule should run over the whole input (a
-   * keyword too frequent to be worth locating, or none located).
+   * Where a part rule (one that other rules `require`) can match, when it runs because of their
+   * keywords: around each of those keywords, as far as the requiring rule's match reaches and then
+   * `within` lines further. Undefined when one of them must run over the whole input anyway.
+   */
+  private partWindows(rule: Rule, spans: Map<number, ReadonlyArray<[number, number]>>, buf: Buffer): Array<[number, number]> | undefined {
+    const requirers = this.requiredBy.get(rule);
+    if (!requirers) return undefined;
+    const windows: Array<[number, number]> = [];
+    for (const { by, within } of requirers) {
+      const near = this.spansOf(by, spans);
+      if (near === DENSE || (near && by.reach > MAX_SLICE_REACH)) return undefined;
+      if (!near) continue;
+      for (const w of windowsAround(near, buf, by.reach + KEYWORD_NEAR + rule.reach, within)) windows.push(w);
+    }
+    if (windows.length === 0) return undefined;
+    windows.sort((x, y) => x[0] - y[0]);
+    return mergeWindows(windows);
+  }
+
+  /**
+   * Where a rule's keywords occur, sorted; DENSE when one is too frequent to be worth locating (the
+   * rule runs over the whole input), undefined when none occurs.
    */
   private spansOf(rule: Rule, spans: Map<number, ReadonlyArray<[number, number]>>): ReadonlyArray<[number, number]> | undefined {
     const lists: Array<ReadonlyArray<[number, number]>> = [];
     for (const i of this.keywordsOf.get(rule) ?? []) {
       const list = spans.get(i);
-      if (list === DENSE) return undefined;
+      if (list === DENSE) return DENSE;
       if (list && list.length) lists.push(list);
     }
     if (lists.length === 0) return undefined;
@@ -350,4 +379,40 @@ export function lineIndexer(buf: Buffer): (offset: number) => number {
     }
     return lo;
   };
+}
+
+/**
+ * The byte ranges within `margin` bytes (and then `lines` more lines) of the spans, merged. `spans`
+ * are sorted by start.
+ */
+function windowsAround(spans: ReadonlyArray<[number, number]>, buf: Buffer, margin: number, lines: number): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (const [s, e] of spans) {
+    let from = Math.max(0, s - margin);
+    let to = Math.min(buf.length, e + margin);
+    if (lines > 0) {
+      // Out to the ends of the lines, then `lines` lines further each way.
+      if (from > 0) from = buf.lastIndexOf(10, from - 1) + 1;
+      for (let i = 0; i < lines && from > 0; i++) from = buf.lastIndexOf(10, from - 2) + 1;
+      for (let i = 0; i <= lines && to < buf.length; i++) {
+        const nl = buf.indexOf(10, i === 0 ? to : to + 1);
+        to = nl < 0 ? buf.length : nl;
+      }
+    }
+    const last = windows[windows.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else windows.push([from, to]);
+  }
+  return windows;
+}
+
+/** Merges sorted, possibly overlapping ranges. */
+function mergeWindows(windows: Array<[number, number]>): Array<[number, number]> {
+  const merged: Array<[number, number]> = [];
+  for (const [from, to] of windows) {
+    const last = merged[merged.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
 }

@@ -28,6 +28,20 @@ rules:
     examples:
       positive: ['DMID0A1B2C3D4E5F demo_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx0PjDXAac', 'DMIDZZ9Y8X7W6V5U demo_secret=aK3jd93JfnP0qLm2Vb7Xc1Zs8Rt4Yu6W']
       negative: ['demo_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx0PjDXAac']
+  - id: demo.account
+    name: Demo account number
+    severity: info
+    standalone: false
+    keywords: [demo_account_marker]
+    pattern: '\\b(?P<secret>AC[0-9]{10})\\b'
+    examples: {positive: ['AC7301928465', 'x AC5927301846'], negative: ['AC01']}
+  - id: demo.paired
+    name: Demo paired secret
+    severity: high
+    keywords: [paired_secret]
+    pattern: 'paired_secret=(?P<secret>[A-Za-z0-9]{24})\\b'
+    requires: [{part: account, rule: demo.account, within: 3}]
+    examples: {positive: ['AC7301928465 paired_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx', 'AC5927301846 paired_secret=aK3jd93JfnP0qLm2Vb7Xc1Zs'], negative: ['paired_secret=Qy2Jo6s2PAU5sKSKkIBBUaWx']}
   - id: demo.generic
     name: Demo generic
     severity: low
@@ -57,6 +71,20 @@ describe('Matcher', () => {
     const m = demoMatcher();
     const far = `DMID0A1B2C3D4E5F\n\n\n\ndemo_secret = ${randomString(32)}\n`;
     expect(m.find(Buffer.from(far))).toEqual([]);
+  });
+
+  it('finds a part without a keyword of its own a few lines from its secret, in large inputs too', () => {
+    const secret = randomString(24);
+    const block = (gap: number) => `paired_secret=${secret}\n${'filler line\n'.repeat(gap)}account AC7301928465\n`;
+    const filler = 'export const value = compute(input);\n'.repeat(1200);
+    for (const locate of [0, 1 << 30]) {
+      // locate 0: every input is located (keyword windows); 1 << 30: rules run over whole inputs.
+      const m = new Matcher(demoMatcher().rules, true, locate);
+      for (const text of [block(2), `${filler}${block(2)}${filler}`]) {
+        expect(m.find(Buffer.from(text)).map((c) => [c.rule.id, c.parts])).toEqual([['demo.paired', { account: 'AC7301928465' }]]);
+      }
+      expect(m.find(Buffer.from(`${filler}${block(6)}${filler}`))).toEqual([]);
+    }
   });
 
   it('lets a fallback rule yield to a specific rule on the same text, even one its checksum rejected', () => {
