@@ -5,7 +5,8 @@ import { EXIT_ERROR, EXIT_FINDINGS, writeOutput, type Io } from './io.js';
 import { findConfig, loadConfig, scanLimits, type LoadedConfig } from '../config.js';
 import { loadRuleSet, splitList } from '../detect/rule-set.js';
 import { isReportFormat, REPORTERS, type ReportFormat } from '../report/index.js';
-import { ScanCollector, scanPaths, type ScanResult } from '../scan/index.js';
+import { ScanCollector, scanPaths, startHelpers, type ScanResult } from '../scan/index.js';
+import type { WorkerPool } from '../scan/pool.js';
 import { Matcher } from '../detect/match.js';
 import { scanHistory } from '../sources/git-history.js';
 import { scanDiffStream, scanGitDiff, startGitDiff, type StartedDiff } from '../sources/git-diff.js';
@@ -114,14 +115,18 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   // The pre-commit path: git starts producing the diff before the rules load (see startGitDiff).
   const diffFromGit = (gitMode === 'staged' || (gitMode === 'diff' && values.diff !== '-')) && positionals.length <= 1;
   const started = diffFromGit ? startGitDiff({ repo: positionals[0] ?? '.', range: values.diff, staged: gitMode === 'staged' }) : undefined;
+  // A folder scan: the matching threads boot while the rules load.
+  const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
+  const helpers = !gitMode && (positionals.length ? positionals : ['.']).some((p) => p !== '-' && isDirectory(p)) ? startHelpers(threads) : undefined;
   try {
-    return await scanWith(values, positionals, io, gitMode, started);
+    return await scanWith(values, positionals, io, gitMode, started, helpers);
   } finally {
     started?.abort();
+    await helpers?.close();
   }
 }
 
-async function scanWith(values: ScanValues, positionals: string[], io: Io, gitMode: GitMode | undefined, started: StartedDiff | undefined): Promise<number> {
+async function scanWith(values: ScanValues, positionals: string[], io: Io, gitMode: GitMode | undefined, started: StartedDiff | undefined, helpers: WorkerPool | undefined): Promise<number> {
   const format = chooseFormat(values.format, values.output);
   const exitCode = values['exit-code'] === undefined ? EXIT_FINDINGS : toInt(values['exit-code'], '--exit-code', 0, 255);
   const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
@@ -204,7 +209,7 @@ async function scanWith(values: ScanValues, positionals: string[], io: Io, gitMo
     }
     result = collector.finish();
   } else {
-    result = await scanPaths({ paths, rules, excludes, maxFileSize, threads, showSecrets, suppressions, stdin: io.stdin, onWarning });
+    result = await scanPaths({ paths, rules, excludes, maxFileSize, threads, showSecrets, suppressions, stdin: io.stdin, onWarning, helpers });
   }
 
   const run = runInfo(rules, result.summary, showSecrets);

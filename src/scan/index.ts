@@ -28,6 +28,17 @@ export interface ScanOptions {
   stdin?: AsyncIterable<Buffer | string>;
   /** Called once per warning as it happens (e.g. to print progress to stderr). */
   onWarning?: (path: string, message: string) => void;
+  /** Matching threads started early (see startHelpers); closed by the scan. */
+  helpers?: WorkerPool;
+}
+
+/**
+ * Starts the matching threads for a scan of folders before the rules load, so that they boot while
+ * this thread starts up. A scan that turns out small closes them unused.
+ */
+export function startHelpers(threads: number): WorkerPool | undefined {
+  const size = (threads > 0 ? threads : availableParallelism()) - 1;
+  return size > 0 ? new WorkerPool(size) : undefined;
 }
 
 export interface ScanResult {
@@ -139,6 +150,15 @@ export function countFindings(findings: readonly Finding[], summary: ScanSummary
 
 /** Scans files, folders and stdin. Per-file problems become warnings; the scan always completes. */
 export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
+  try {
+    return await scanPathsWith(options);
+  } finally {
+    // Unused (a small scan) or already closed: either way no thread outlives the scan.
+    await options.helpers?.close();
+  }
+}
+
+async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
   const collector = new ScanCollector(options.rules, options.suppressions, options.onWarning);
   const matcher = new Matcher(options.rules);
   const fileOptions = { ...options.stream, showSecrets: options.showSecrets, maxFileSize: options.maxFileSize };
@@ -154,11 +174,23 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
     onSkip: (path, reason, message) => collector.skip(path, reason, message),
   });
 
-  // Decide between inline and threads by looking at the first entries.
+  const threads = options.threads > 0 ? options.threads : availableParallelism();
+  const startPool = (pool: WorkerPool) => {
+    pool.start(
+      { rules: options.rules.map((r) => r.toSpec()), options: fileOptions },
+      (results) => results.forEach((r) => collector.addUnit(r, { kind: 'file', path: r.path })),
+      (files, message) => files.forEach((f) => collector.warn(f.path, `not scanned: ${message}`)),
+    );
+    return pool;
+  };
+  // Threads started early get their rules now, before the first file is found.
+  let pool = options.helpers ? startPool(options.helpers) : undefined;
+
+  // Otherwise decide between inline and threads by looking at the first entries.
   const head: FileEntry[] = [];
   let headBytes = 0;
   let exhausted = false;
-  for (;;) {
+  while (!pool) {
     const next = await entries.next();
     if (next.done) {
       exhausted = true;
@@ -172,8 +204,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
     headBytes += next.value.size || sizeOf(next.value.absolute);
     if (head.length > INLINE_MAX_FILES || headBytes > INLINE_MAX_BYTES) break;
   }
-  const threads = options.threads > 0 ? options.threads : availableParallelism();
-  if (exhausted || threads <= 1) {
+  if (!pool && (exhausted || threads <= 1)) {
     const scanOne = (e: FileEntry) => collector.addUnit(toWire(e.path, scanFile(matcher, e.absolute, fileOptions)), { kind: 'file', path: e.path });
     head.forEach(scanOne);
     if (!exhausted) {
@@ -186,12 +217,7 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   }
 
   // This thread matches too; threads - 1 helpers take batches as they have room (see WorkerPool).
-  const pool = new WorkerPool(
-    threads - 1,
-    { rules: options.rules.map((r) => r.toSpec()), options: fileOptions },
-    (results) => results.forEach((r) => collector.addUnit(r, { kind: 'file', path: r.path })),
-    (files, message) => files.forEach((f) => collector.warn(f.path, `not scanned: ${message}`)),
-  );
+  pool ??= startPool(new WorkerPool(threads - 1));
   try {
     // Files wait here; a batch goes to a thread with room, otherwise this thread scans one file and
     // looks again, so a helper is never left waiting behind a long batch of the main thread's.

@@ -34,19 +34,35 @@ export class WorkerPool {
   private nextBatch = 0;
   private closed = false;
   private whenIdle: (() => void) | undefined;
+  private init: WorkerInit | undefined;
+  private onResults: (results: WireResult[]) => void = () => undefined;
+  private onCrash: (files: FileTask[], message: string) => void = () => undefined;
 
+  /**
+   * Starts `size` threads at once. They boot (a few hundred ms on a small machine) while the caller
+   * loads the rules; `start` then hands them the rule set.
+   */
   constructor(
     size: number,
-    private readonly init: WorkerInit,
-    private readonly onResults: (results: WireResult[]) => void,
-    private readonly onCrash: (files: FileTask[], message: string) => void,
     private readonly depth = 2,
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
+  get size(): number {
+    return this.slots.length;
+  }
+
+  start(init: WorkerInit, onResults: (results: WireResult[]) => void, onCrash: (files: FileTask[], message: string) => void): void {
+    this.init = init;
+    this.onResults = onResults;
+    this.onCrash = onCrash;
+    for (const slot of this.slots) slot.worker.postMessage({ type: 'init', init } satisfies ToWorker);
+  }
+
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerScript(), { workerData: this.init }), ready: false, inFlight: new Map() };
+    const slot: Slot = { worker: new Worker(workerScript()), ready: false, inFlight: new Map() };
+    if (this.init) slot.worker.postMessage({ type: 'init', init: this.init } satisfies ToWorker);
     slot.worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'ready') {
         slot.ready = true;
@@ -95,8 +111,9 @@ export class WorkerPool {
     return true;
   }
 
-  /** Waits for every batch handed out, then stops the threads. */
+  /** Waits for every batch handed out, then stops the threads. Closing twice is harmless. */
   async close(): Promise<void> {
+    if (this.closed) return;
     if (this.slots.some((s) => s.inFlight.size > 0)) {
       await new Promise<void>((resolve) => (this.whenIdle = resolve));
     }

@@ -36,7 +36,7 @@ export type BlobWire =
   | { status: 'missing' }
   | { status: 'skipped'; reason: 'tooLarge' | 'binary' };
 
-export type ToWorker = { type: 'scan'; batch: number; files: FileTask[] } | ({ type: 'blob' } & BlobTask) | { type: 'close' };
+export type ToWorker = { type: 'init'; init: WorkerInit } | { type: 'scan'; batch: number; files: FileTask[] } | ({ type: 'blob' } & BlobTask) | { type: 'close' };
 export type FromWorker = { type: 'ready' } | { type: 'done'; batch: number; results: WireResult[] } | { type: 'blob-done'; id: number; result: BlobWire };
 
 export function toWire(path: string, result: UnitResult): WireResult {

@@ -6,23 +6,37 @@ import { scanBlob } from '../git/scan-blob.js';
 import { toWire, type BlobWire, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
 import { scanFile } from './scan-file.js';
 
-// A matching thread: compiles the rule set once, then scans the batches of files it is sent.
-const init = workerData as WorkerInit;
-const matcher = new Matcher(init.rules.map((spec) => Rule.fromSpec(spec)));
+// A matching thread: compiles the rule set once, then scans the batches of files it is sent. The rule
+// set comes with the thread (workerData) or, for a thread started before the rules were loaded, as
+// the first message.
+let init = workerData as WorkerInit | undefined;
+let matcher: Matcher | undefined;
+
+function start(given: WorkerInit): void {
+  init = given;
+  matcher = new Matcher(given.rules.map((spec) => Rule.fromSpec(spec)));
+  parentPort?.postMessage({ type: 'ready' } satisfies FromWorker);
+}
+if (init) start(init);
 
 const readers = new Map<string, BlobReader>();
-parentPort?.postMessage({ type: 'ready' } satisfies FromWorker);
 
 parentPort?.on('message', (msg: ToWorker) => {
-  if (msg.type === 'scan') {
-    const results = msg.files.map((file) => toWire(file.path, scanFile(matcher, file.absolute, init.options)));
-    parentPort?.postMessage({ type: 'done', batch: msg.batch, results } satisfies FromWorker);
+  if (msg.type === 'init') {
+    start(msg.init);
     return;
   }
   if (msg.type === 'close') {
     // Ends each cat-file (its input closes), then the thread, once nothing is left running.
     readers.forEach((r) => r.close());
     parentPort?.close();
+    return;
+  }
+  if (!init || !matcher) throw new Error('matching thread: work before its rules');
+  if (msg.type === 'scan') {
+    const { options } = init;
+    const results = msg.files.map((file) => toWire(file.path, scanFile(matcher as Matcher, file.absolute, options)));
+    parentPort?.postMessage({ type: 'done', batch: msg.batch, results } satisfies FromWorker);
     return;
   }
   let reader = readers.get(msg.repo);
