@@ -144,24 +144,22 @@ export class Matcher {
   rawHits(buf: Buffer, rules: readonly Rule[] = this.candidateRules(buf), spans?: Map<number, ReadonlyArray<[number, number]>>): RawHit[] {
     const hits: RawHit[] = [];
     for (const rule of rules) {
-      const re = this.regexOf(rule);
-      if (!re) continue;
       const near = spans ? this.spansOf(rule, spans) : undefined;
       if (spans && near === undefined && rule.reach <= MAX_SLICE_REACH) {
         // None of its own keywords here: it runs as a part of a credential whose keyword is. Only the
         // lines around those keywords where the part may stand are worth matching.
         const windows = this.partWindows(rule, spans, buf);
         if (windows) {
-          for (const [from, to] of windows) this.collect(rule, re, buf, from, to, undefined, hits);
+          for (const [from, to] of windows) this.collect(rule, buf, from, to, undefined, hits);
           continue;
         }
       }
       if (!near || near === DENSE || rule.reach > MAX_SLICE_REACH) {
-        this.collect(rule, re, buf, 0, buf.length, undefined, hits);
+        this.collect(rule, buf, 0, buf.length, undefined, hits);
         continue;
       }
       // Only the bytes that a match near one of the keywords can reach.
-      for (const [from, to] of windowsAround(near, buf, rule.reach + KEYWORD_NEAR, 0)) this.collect(rule, re, buf, from, to, near, hits);
+      for (const [from, to] of windowsAround(near, buf, rule.reach + KEYWORD_NEAR, 0)) this.collect(rule, buf, from, to, near, hits);
     }
     return hits;
   }
@@ -203,8 +201,12 @@ export class Matcher {
   }
 
   /** Runs one rule over buf[from, to); with `near`, keeps only matches within KEYWORD_NEAR of a keyword. */
-  private collect(rule: Rule, re: RE2Regex, buf: Buffer, from: number, to: number, near: ReadonlyArray<[number, number]> | undefined, hits: RawHit[]): void {
+  private collect(rule: Rule, buf: Buffer, from: number, to: number, near: ReadonlyArray<[number, number]> | undefined, hits: RawHit[]): void {
     const slice = from === 0 && to === buf.length ? buf : buf.subarray(from, to);
+    const gate = rule.gate;
+    if (gate && !gate.test(slice)) return;
+    const re = this.regexOf(rule);
+    if (!re) return;
     re.lastIndex = 0;
     for (let m = re.exec(slice); m; m = re.exec(slice)) {
       const whole = m.indices?.[0];

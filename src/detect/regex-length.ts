@@ -149,3 +149,48 @@ class Parser {
     return times;
   }
 }
+
+/**
+ * The part of a pattern before its top-level `(?P<secret>` group, when that part is a selective
+ * regex on its own (a few literal characters): every match of the pattern starts with a match of it.
+ * The matcher tests it first on a window, so the full pattern (whose large bounded repetitions are
+ * slow to compile) is compiled and run only where it can match. Undefined when the pattern has a
+ * top-level alternation, the secret group is nested, or the part before it is too loose to help.
+ */
+export function gatePattern(pattern: string): string | undefined {
+  let depth = 0;
+  let secretAt = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      // Skip the class: `]` first in it (or after `^`) is a literal.
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c === '(') {
+      if (depth === 0 && secretAt < 0 && pattern.startsWith('(?P<secret>', i)) secretAt = i;
+      depth++;
+    } else if (c === ')') {
+      depth--;
+    } else if (c === '|' && depth === 0) {
+      return undefined;
+    }
+  }
+  if (secretAt <= 0) return undefined;
+  const prefix = pattern.slice(0, secretAt);
+  // Selective: at least three literal letters or digits outside classes and escapes.
+  const literal = prefix
+    .replace(/\\./g, '')
+    .replace(/\[(?:\\.|[^\]])*\]/g, '')
+    .replace(/\{\d+(?:,\d*)?\}/g, '')
+    .replace(/\(\?[a-zA-Z]*[:)]|\(\?P<\w+>/g, '');
+  return (literal.match(/[A-Za-z0-9]/g)?.length ?? 0) >= 3 ? prefix : undefined;
+}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CHECKSUMS, type Checksum } from './checksums/index.js';
 import { checkRegex, compileRegex, testAny, type RE2Regex } from './regex.js';
-import { maxMatchBytes } from './regex-length.js';
+import { gatePattern, maxMatchBytes } from './regex-length.js';
 import { ruleSchemas, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
 import { parseYamlWith } from '../util/yaml-file.js';
@@ -10,6 +10,9 @@ import { BUILTIN_PATTERNS_DIR, BUILTIN_RULE_CACHE } from '../util/paths.js';
 import { readRuleCache, writeRuleCache } from './rule-cache.js';
 
 export type { Severity } from './rule-schema.js';
+
+/** Rules whose matches can span more than this many bytes get a gate (see Rule.gate). */
+const GATED_REACH = 256;
 
 export interface ProviderInfo {
   id: string;
@@ -55,6 +58,7 @@ export class Rule {
 
   private compiled: RE2Regex | undefined;
   private maxBytes: number | undefined;
+  private compiledGate: RE2Regex | null | undefined;
   private compiledAllow: RE2Regex[] | undefined;
   private compiledAllowContext: RE2Regex[] | undefined;
 
@@ -99,6 +103,22 @@ export class Rule {
   /** The rule's global, index-reporting RE2 regex. Callers reset `lastIndex` before use. */
   get regex(): RE2Regex {
     return (this.compiled ??= compileRegex(this.pattern, 'g'));
+  }
+
+  /**
+   * A cheap necessary condition for a match (see gatePattern), for rules whose pattern is long (slow
+   * to compile and to run); null when the rule has none.
+   */
+  get gate(): RE2Regex | null {
+    if (this.compiledGate === undefined) {
+      const prefix = this.reach > GATED_REACH ? gatePattern(this.pattern) : undefined;
+      try {
+        this.compiledGate = prefix === undefined ? null : compileRegex(prefix, '');
+      } catch {
+        this.compiledGate = null; // the full pattern decides (and reports its own error)
+      }
+    }
+    return this.compiledGate;
   }
 
   /** How far (bytes) a match can reach: Infinity if the pattern has an unbounded repetition. */

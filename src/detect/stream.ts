@@ -53,6 +53,8 @@ export class StreamScanner {
   /** Candidates starting before this offset in the current window were reported by the previous one. */
   private acceptFrom = 0;
   private ended = false;
+  /** The buffer that `readInto` is filling (pending[0] is its filled part). */
+  private window: Buffer | undefined;
 
   constructor(
     private readonly matcher: Matcher,
@@ -67,9 +69,35 @@ export class StreamScanner {
   push(data: Buffer): void {
     if (this.ended) throw new Error('StreamScanner: push after end');
     if (data.length === 0) return;
+    this.window = undefined;
     this.pending.push(data);
     this.pendingBytes += data.length;
     if (this.carry.length + this.pendingBytes >= this.windowBytes) this.flush(false);
+  }
+
+  /**
+   * Reads the next piece straight into a window that already holds what is carried over, instead of
+   * reading into a block and copying it into the window: on large files that copy cost as much as
+   * reading. `read` fills buf[offset, offset + length) and returns the bytes it read (0 at the end).
+   */
+  readInto(read: (buf: Buffer, offset: number, length: number) => number): number {
+    if (this.ended) throw new Error('StreamScanner: read after end');
+    let window = this.window;
+    let filled = this.pendingBytes;
+    if (!window || this.carry.length > 0 || this.pending.length !== 1) {
+      // A new window, starting with what is carried over (and anything pushed since).
+      const head = this.pending.length ? Buffer.concat([this.carry, ...this.pending]) : this.carry;
+      window = Buffer.allocUnsafe(Math.max(this.windowBytes, head.length + this.overlapBytes));
+      head.copy(window, 0);
+      filled = head.length;
+    }
+    const got = read(window, filled, window.length - filled);
+    this.window = window;
+    this.carry = Buffer.alloc(0);
+    this.pending = [window.subarray(0, filled + got)];
+    this.pendingBytes = filled + got;
+    if (this.pendingBytes >= this.windowBytes) this.flush(false);
+    return got;
   }
 
   end(): void {
@@ -84,6 +112,7 @@ export class StreamScanner {
       this.carry.length === 0 && this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat([this.carry, ...this.pending]);
     this.pending = [];
     this.pendingBytes = 0;
+    this.window = undefined;
     const limit = final ? buf.length : buf.length - this.overlapBytes;
     if (buf.length > 0) {
       const candidates = this.matcher.find(buf);

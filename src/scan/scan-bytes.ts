@@ -63,6 +63,14 @@ export class UnitScanner {
     return true;
   }
 
+  /** Reads the next piece in place (see StreamScanner.readInto); only after a first piece showed UTF-8. */
+  readInto(read: (buf: Buffer, offset: number, length: number) => number): number | undefined {
+    if (this.kind !== 'utf8') return undefined;
+    const got = this.stream.readInto(read);
+    this.bytes += got;
+    return got;
+  }
+
   get isBinary(): boolean {
     return this.kind === 'binary';
   }

@@ -46,20 +46,26 @@ export function* scanFileSteps(matcher: Matcher, path: string, options: FileScan
       return { hits: [], bytes: 0, skipped: { reason: 'tooLarge', message: `${stat.size} bytes > --max-file-size ${options.maxFileSize}` } };
     }
     const blockBytes = Math.max(4096, Math.min(options.readBytes ?? DEFAULT_READ_BYTES, stat.size + 1));
-    for (;;) {
-      const block = Buffer.allocUnsafe(blockBytes);
-      let got: number;
+    for (let first = true; ; first = false) {
+      let got: number | undefined;
       try {
-        got = readSync(fd, block, 0, blockBytes, null);
+        // After the first block (which tells text from binary), the rest of a large UTF-8 file is read
+        // straight into the window. (Not the final, empty read: that would cost a window for nothing.)
+        const inPlace = !first && unit.bytes < stat.size;
+        got = inPlace ? unit.readInto((buf, offset, length) => readSync(fd, buf, offset, Math.min(length, blockBytes), null)) : undefined;
+        if (got === undefined) {
+          const block = Buffer.allocUnsafe(blockBytes);
+          got = readSync(fd, block, 0, blockBytes, null);
+          if (got > 0 && !unit.push(got === blockBytes ? block : block.subarray(0, got))) {
+            return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
+          }
+        }
       } catch (err) {
         // Keep what the part already read produced; say that the rest was not read.
         const hits = unit.end();
         return { hits, bytes: unit.bytes, warning: `read failed after ${unit.bytes} bytes: ${describeError(err)}` };
       }
       if (got === 0) break;
-      if (!unit.push(got === blockBytes ? block : block.subarray(0, got))) {
-        return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
-      }
       yield;
     }
     return { hits: unit.end(), bytes: unit.bytes };

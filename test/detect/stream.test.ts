@@ -7,14 +7,22 @@ import { githubToken, randomString } from '../helpers.js';
 
 const matcher = new Matcher(loadRules([BUILTIN_PATTERNS_DIR]).filter((r) => r.id === 'github.pat-classic'));
 
-function scanPieces(text: string, pieceSizes: () => number, options: { windowBytes: number; overlapBytes: number; showSecrets?: boolean }): Hit[] {
+/**
+ * Feeds the text in pieces of the given sizes, each pushed or (`via: 'read'`) read in place into the
+ * scanner's window, or alternately both ways (`via: 'mixed'`).
+ */
+function scanPieces(text: string, pieceSizes: () => number, options: { windowBytes: number; overlapBytes: number; showSecrets?: boolean }, via: 'push' | 'read' | 'mixed' = 'push'): Hit[] {
   const hits: Hit[] = [];
   const s = new StreamScanner(matcher, (h) => hits.push(h), options);
   const buf = Buffer.from(text, 'utf8');
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0, i = 0; at < buf.length; i++) {
     const n = Math.max(1, pieceSizes());
-    s.push(buf.subarray(at, at + n));
-    at += n;
+    if (via === 'push' || (via === 'mixed' && i % 2 === 0)) {
+      s.push(buf.subarray(at, at + n));
+      at += n;
+    } else {
+      at += s.readInto((into, offset, length) => buf.copy(into, offset, at, Math.min(buf.length, at + Math.min(n, length))));
+    }
   }
   s.end();
   return hits;
@@ -50,8 +58,10 @@ describe('StreamScanner', () => {
     const expected = expectedPositions(text, tokens);
     for (const [windowBytes, overlapBytes] of [[768, 256], [3000, 1000], [1 << 20, 1 << 16]] as const) {
       for (const pieces of [() => 1 + Math.floor(Math.random() * 50), () => 997, () => 1 << 20]) {
-        const hits = scanPieces(text, pieces, { windowBytes, overlapBytes });
-        expect(hits.map((h) => ({ line: h.line, column: h.column, secret: h.secret }))).toEqual(expected);
+        for (const via of ['push', 'read', 'mixed'] as const) {
+          const hits = scanPieces(text, pieces, { windowBytes, overlapBytes }, via);
+          expect(hits.map((h) => ({ line: h.line, column: h.column, secret: h.secret }))).toEqual(expected);
+        }
       }
     }
   });
