@@ -14,6 +14,19 @@ export interface FileScanOptions extends StreamOptions {
 const DEFAULT_READ_BYTES = 1 << 20;
 
 /**
+ * One buffer per thread for the first block of each file. Most files are one block, matched and done
+ * with before the next is read (nothing keeps a reference: matches are copied out as strings, and a
+ * window carried over is copied), so reusing it spares an allocation per file and the garbage
+ * collections that thousands of them cause.
+ */
+let scratch: Buffer | undefined;
+function firstBlock(bytes: number): Buffer {
+  if (bytes > DEFAULT_READ_BYTES) return Buffer.allocUnsafe(bytes);
+  scratch ??= Buffer.allocUnsafe(DEFAULT_READ_BYTES);
+  return scratch.subarray(0, bytes);
+}
+
+/**
  * Scans one file in bounded memory: it is read in blocks and streamed through the matcher, so a file
  * of any size costs one window of memory. Synchronous on purpose: it runs inside worker threads (or
  * inline for tiny scans), where blocking reads are the fastest way to turn bytes into matches.
@@ -54,7 +67,7 @@ export function* scanFileSteps(matcher: Matcher, path: string, options: FileScan
         const inPlace = !first && unit.bytes < stat.size;
         got = inPlace ? unit.readInto((buf, offset, length) => readSync(fd, buf, offset, Math.min(length, blockBytes), null)) : undefined;
         if (got === undefined) {
-          const block = Buffer.allocUnsafe(blockBytes);
+          const block = first ? firstBlock(blockBytes) : Buffer.allocUnsafe(blockBytes);
           got = readSync(fd, block, 0, blockBytes, null);
           if (got > 0 && !unit.push(got === blockBytes ? block : block.subarray(0, got))) {
             return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
