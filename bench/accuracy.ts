@@ -15,7 +15,9 @@ import { scanBuffer } from '../src/scan/scan-bytes.js';
  *
  *   node dist/bench/accuracy.js [--rounds N] [--verbose]
  */
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1] || 3);
+const roundsAt = process.argv.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 3;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds N: a whole number of at least 1');
 const verbose = process.argv.includes('--verbose');
 // Read from the YAML (not the start-up cache): the examples are the models for the generated secrets.
 const rules = loadRules([BUILTIN_PATTERNS_DIR], { validatePatterns: true });
