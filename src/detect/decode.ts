@@ -14,16 +14,18 @@ export interface EncodedRegion {
   decoded: Buffer;
 }
 
-// Base64 runs long enough to hold a credential, standing alone as a value (after a space, quote, `=`,
-// `:` or `>`, before a quote, space or separator): identifiers in code rarely do, which keeps this pass
-// fast. A run must hold a digit, `+` or `/` among its first 41 characters, or end in `=` padding:
-// camelCase identifiers (letters only) were 95% of all runs in real code, and base64 of text without
-// a single such character in 41 is rare (about 1 in 5,000 for random bytes). The run's length (20 or
-// more) is checked after the match, which keeps RE2's program small.
+// Base64 runs long enough to hold a credential (20 characters or more), standing alone as a value
+// (after a space, quote, `=`, `:` or `>`, before a quote, space or separator): identifiers in code rarely
+// do, which keeps this pass fast. A run must also hold a digit, `+` or `/` among its first 41
+// characters, or end in `=` padding: camelCase identifiers (letters only) were 95% of all runs in real
+// code, and base64 of text without a single such character in 41 is rare (about 1 in 5,000 for random
+// bytes). "20 or more, with a non-letter at position p" is spelled out for each p < 19, so that short
+// runs (`path=/api/v1/items` on every line of a log) never match: each match costs a call.
+const BASE64_EARLY_NONLETTER = Array.from({ length: 19 }, (_, p) => `[A-Za-z]{${p}}[0-9+/][A-Za-z0-9+/]{${19 - p},}`).join('|');
 const BASE64_RUN = compileRegex(
   [
-    '[\\s"\'=:>`(][A-Za-z]{0,40}[0-9+/][A-Za-z0-9+/]{6,}={0,2}(?:["\'\\s,;<`)]|$)',
-    '[\\s"\'=:>`(][A-Za-z0-9+/]{20,}={1,2}(?:["\'\\s,;<`)]|$)',
+    `[\\s"'=:>\`(](?:${BASE64_EARLY_NONLETTER}|[A-Za-z]{19,40}[0-9+/][A-Za-z0-9+/]*)={0,2}(?:["'\\s,;<\`)]|$)`,
+    `[\\s"'=:>\`(][A-Za-z0-9+/]{20,}={1,2}(?:["'\\s,;<\`)]|$)`,
   ].join('|'),
   'g',
 );

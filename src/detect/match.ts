@@ -390,18 +390,25 @@ export function lineIndexer(buf: Buffer): (offset: number) => number {
 function windowsAround(spans: ReadonlyArray<[number, number]>, buf: Buffer, margin: number, lines: number): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
   for (const [s, e] of spans) {
-    let from = Math.max(0, s - margin);
+    const last = windows[windows.length - 1];
     let to = Math.min(buf.length, e + margin);
+    // Spans come sorted by start: one that ends inside the previous window adds nothing.
+    if (last && to <= last[1]) continue;
+    let from = Math.max(0, s - margin);
     if (lines > 0) {
-      // Out to the ends of the lines, then `lines` lines further each way.
-      if (from > 0) from = buf.lastIndexOf(10, from - 1) + 1;
-      for (let i = 0; i < lines && from > 0; i++) from = buf.lastIndexOf(10, from - 2) + 1;
+      // Out to the ends of the lines, then `lines` lines further each way. Each search covers bytes
+      // no earlier search did (backwards never past the previous window, forwards only past its
+      // end), so minified inputs with megabyte lines stay linear.
+      const floor = last ? last[1] : 0;
+      for (let i = 0; i <= lines && from > floor; i++) {
+        const before = buf.subarray(floor, i === 0 ? from : from - 1).lastIndexOf(10);
+        from = before < 0 ? floor : floor + before + 1;
+      }
       for (let i = 0; i <= lines && to < buf.length; i++) {
         const nl = buf.indexOf(10, i === 0 ? to : to + 1);
         to = nl < 0 ? buf.length : nl;
       }
     }
-    const last = windows[windows.length - 1];
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
     else windows.push([from, to]);
   }

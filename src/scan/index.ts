@@ -50,8 +50,9 @@ export interface ScanResult {
 const INLINE_MAX_FILES = 64;
 const INLINE_MAX_BYTES = 8 << 20;
 const BATCH_MAX_FILES = 8;
-/** What the main thread reads (and matches) between looks at the threads. */
+/** What the main thread reads (and matches) at a time, between looks at the threads. */
 const STEP_BYTES = 256 << 10;
+const LOOK_EVERY_MS = 4;
 
 /** Collects findings and counts from every unit, whichever thread scanned it. */
 export class ScanCollector {
@@ -222,24 +223,32 @@ async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
     // Files wait here; a batch goes to a thread with room, otherwise this thread scans one file and
     // looks again, so a helper is never left waiting behind a long batch of the main thread's.
     const queue: FileEntry[] = [];
+    const stepOptions = { ...fileOptions, readBytes: STEP_BYTES };
+    let lastLook = performance.now();
+    // Lets the threads' messages in (results, "ready") and hands them work, every few milliseconds:
+    // often enough that none waits long, seldom enough to cost nothing on 100,000 tiny files.
+    const lookAround = async () => {
+      if (performance.now() - lastLook < LOOK_EVERY_MS) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastLook = performance.now();
+      while (queue.length > 0 && pool.hasRoom()) pool.offer(queue.splice(0, BATCH_MAX_FILES).map((q) => ({ path: q.path, absolute: q.absolute })));
+    };
     const pump = async (final: boolean) => {
       while (queue.length >= (final ? 1 : BATCH_MAX_FILES)) {
         if (pool.hasRoom()) {
           pool.offer(queue.splice(0, BATCH_MAX_FILES).map((e) => ({ path: e.path, absolute: e.absolute })));
           continue;
         }
-        // One file here, a block at a time, letting the threads' messages in (results, "ready")
-        // between blocks and handing them more work as they make room.
+        // One file here, a block at a time, looking around between blocks.
         const e = queue.shift() as FileEntry;
-        const steps = scanFileSteps(matcher, e.absolute, { ...fileOptions, readBytes: STEP_BYTES });
+        const steps = scanFileSteps(matcher, e.absolute, stepOptions);
         for (;;) {
           const step = steps.next();
           if (step.done) {
             collector.addUnit(toWire(e.path, step.value), { kind: 'file', path: e.path });
             break;
           }
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          while (queue.length > 0 && pool.hasRoom()) pool.offer(queue.splice(0, BATCH_MAX_FILES).map((q) => ({ path: q.path, absolute: q.absolute })));
+          await lookAround();
         }
       }
     };
