@@ -47,7 +47,7 @@ export interface ScanResult {
 }
 
 /** Below these, starting threads costs more than it saves (a pre-commit check must feel instant). */
-const INLINE_MAX_FILES = 64;
+const INLINE_MAX_FILES = 500;
 const INLINE_MAX_BYTES = 8 << 20;
 const BATCH_MAX_FILES = 8;
 /** What the main thread reads (and matches) at a time, between looks at the threads. */
@@ -184,14 +184,13 @@ async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
     );
     return pool;
   };
-  // Threads started early get their rules now, before the first file is found.
-  let pool = options.helpers ? startPool(options.helpers) : undefined;
-
-  // Otherwise decide between inline and threads by looking at the first entries.
+  // Small scans stay on this thread: a thread that has only just started matches its first files
+  // far slower than this one (it compiles and warms up), so it would only add a tail. Look at the
+  // first entries to decide.
   const head: FileEntry[] = [];
   let headBytes = 0;
   let exhausted = false;
-  while (!pool) {
+  for (;;) {
     const next = await entries.next();
     if (next.done) {
       exhausted = true;
@@ -205,7 +204,7 @@ async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
     headBytes += next.value.size || sizeOf(next.value.absolute);
     if (head.length > INLINE_MAX_FILES || headBytes > INLINE_MAX_BYTES) break;
   }
-  if (!pool && (exhausted || threads <= 1)) {
+  if (exhausted || threads <= 1) {
     const scanOne = (e: FileEntry) => collector.addUnit(toWire(e.path, scanFile(matcher, e.absolute, fileOptions)), { kind: 'file', path: e.path });
     head.forEach(scanOne);
     if (!exhausted) {
@@ -218,7 +217,7 @@ async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
   }
 
   // This thread matches too; threads - 1 helpers take batches as they have room (see WorkerPool).
-  pool ??= startPool(new WorkerPool(threads - 1));
+  const pool = startPool(options.helpers ?? new WorkerPool(threads - 1));
   try {
     // Files wait here; a batch goes to a thread with room, otherwise this thread scans one file and
     // looks again, so a helper is never left waiting behind a long batch of the main thread's.

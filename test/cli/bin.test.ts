@@ -19,14 +19,16 @@ describe('the bundled bin (dist/bin/keysweep.cjs)', () => {
     const dir = tempDir();
     const token = githubToken();
     writeFileSync(join(dir, 'a.env'), `GH=${token}\n`);
-    // Enough files that the scan goes to worker threads (dist/bin/worker.cjs).
-    for (let i = 0; i < 80; i++) writeFileSync(join(dir, `f${i}.txt`), 'nothing to see\n'.repeat(20));
+    // Enough (about 20 MB) that the scan goes to worker threads (dist/bin/worker.cjs), which start
+    // before it ends.
+    const filler = 'nothing to see here, move along\n'.repeat(1000);
+    for (let i = 0; i < 600; i++) writeFileSync(join(dir, `f${i}.txt`), filler);
     for (const threads of ['1', '2']) {
       const r = bin(['scan', dir, '--format', 'json', '--threads', threads]);
       expect(r.status, r.stderr).toBe(1);
       const report = JSON.parse(r.stdout) as { findings: Array<{ ruleId: string; file: string }>; summary: { filesScanned: number } };
       expect(report.findings.map((f) => [f.ruleId, f.file])).toEqual([['github.pat-classic', join(dir, 'a.env')]]);
-      expect(report.summary.filesScanned).toBe(81);
+      expect(report.summary.filesScanned).toBe(601);
       expect(r.stdout + r.stderr).not.toContain(token);
     }
   });
