@@ -1,7 +1,7 @@
 import { findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
 import { DENSE, KeywordAutomaton } from './keyword-automaton.js';
-import type { RE2Regex } from './regex.js';
+import { KeywordSet, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
 /** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
@@ -28,6 +28,8 @@ const LOCATE_MIN_BYTES = 16 << 10;
  * it (or inside it): the keyword is the provider's prefix or the name the value is assigned to.
  */
 const KEYWORD_NEAR = 256;
+/** Inputs at least this large take part in the `quiet` logic (the windows of large files). */
+const QUIET_MIN_BYTES = 256 << 10;
 /** Rules that can match further than this from their keyword run over the whole input. */
 const MAX_SLICE_REACH = 64 << 10;
 
@@ -56,7 +58,17 @@ const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 } as co
  */
 export class Matcher {
   readonly rules: readonly Rule[];
-  private readonly automaton: KeywordAutomaton;
+  private readonly keywordList: string[];
+  /** Which keywords occur and where. */
+  private automatonBuilt: KeywordAutomaton | undefined;
+  /** Which keywords occur, natively: built the first time a large input had no keywords. */
+  private keywordSetBuilt: KeywordSet | undefined;
+  /**
+   * The last large input held no keyword at all. Text like that comes in runs (the windows of a large
+   * log), and on it the native presence pass is about twice as fast as the automaton, which then runs
+   * only when a keyword turns up.
+   */
+  private quiet = false;
   /** For each keyword index, the rules it can trigger (required parts included). */
   private readonly rulesByKeyword: Rule[][];
   private readonly keywordsOf = new Map<Rule, number[]>();
@@ -91,7 +103,7 @@ export class Matcher {
         for (const r of triggered) if (!list.includes(r)) list.push(r);
       }
     }
-    this.automaton = new KeywordAutomaton([...keywordIndex.keys()]);
+    this.keywordList = [...keywordIndex.keys()];
     this.rulesByKeyword = rulesByKeyword;
     rules.forEach((rule, i) => this.order.set(rule, i));
     for (const rule of rules) {
@@ -104,6 +116,14 @@ export class Matcher {
       }
     }
     for (const rule of rules) this.keywordsOf.set(rule, rule.keywords.map((k) => keywordIndex.get(k.toLowerCase()) as number));
+  }
+
+  private get automaton(): KeywordAutomaton {
+    return (this.automatonBuilt ??= new KeywordAutomaton(this.keywordList));
+  }
+
+  private get keywordSet(): KeywordSet {
+    return (this.keywordSetBuilt ??= new KeywordSet(this.keywordList));
   }
 
   /** Rules whose pattern RE2 rejected, with the reason. They are skipped; the rest keep working. */
@@ -128,11 +148,21 @@ export class Matcher {
    * The prefilter: one pass of the keyword automaton says which keywords occur and, for inputs larger
    * than a few KB, where, so that each rule runs only on the bytes around its keywords. A keyword so
    * frequent that its rules' windows would cover the input anyway is marked DENSE: its rules run over
-   * the whole input.
+   * the whole input. After a large input without keywords, a native RE2.Set pass goes first (see
+   * `quiet`; for small inputs, its compilation and per-call cost outweigh what it saves).
    */
   locate(buf: Buffer): { rules: Rule[]; spans?: Map<number, ReadonlyArray<[number, number]>> } {
     const located = buf.length >= this.locateMinBytes;
-    const { present, spans } = this.automaton.find(buf, located ? Math.max(64, buf.length >>> 11) : undefined);
+    let present: number[];
+    let spans: Map<number, ReadonlyArray<[number, number]>> | undefined;
+    if (!located) {
+      ({ present } = this.automaton.find(buf));
+    } else if (!this.quiet || buf.length < QUIET_MIN_BYTES || this.keywordSet.match(buf).length > 0) {
+      ({ present, spans } = this.automaton.find(buf, Math.max(64, buf.length >>> 11)));
+      if (buf.length >= QUIET_MIN_BYTES) this.quiet = present.length === 0;
+    } else {
+      present = [];
+    }
     if (present.length === 0) return { rules: [] };
     const chosen = new Set<Rule>();
     for (const index of present) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);

@@ -87,6 +87,17 @@ describe('Matcher', () => {
     }
   });
 
+  it('finds a secret in a large input after inputs without any keyword (the native presence pass)', () => {
+    const m = new Matcher(demoMatcher().rules);
+    const quiet = 'INFO served path=/api/v1/items status=200 duration_ms=12\n'.repeat(6000); // 340 KB
+    const token = githubToken();
+    const loud = `${quiet}const t = "${token}";\n${quiet}`;
+    for (let round = 0; round < 2; round++) {
+      expect(m.find(Buffer.from(quiet))).toEqual([]);
+      expect(m.find(Buffer.from(loud)).map((c) => [c.rule.id, c.secret])).toEqual([['github.pat-classic', token]]);
+    }
+  });
+
   it('lets a fallback rule yield to a specific rule on the same text, even one its checksum rejected', () => {
     const m = demoMatcher();
     const good = githubToken();
