@@ -55,15 +55,20 @@ function metaFileOf(cacheFile: string): string {
   return cacheFile.replace(/\.json$/, '.meta.json');
 }
 
-/** The cached built-in rules, or undefined when there is no cache or it is stale. */
-export function readRuleCache(cacheFile: string, dir: string): Rule[] | undefined {
+/**
+ * The cached built-in rules, or undefined when there is no cache or it is stale. `installed`: the
+ * package was installed by npm, whose extraction sets every file's time to the same fixed date, so the
+ * signature cannot match the one taken at build time; its files change only with the package, cache
+ * included, so the cache is used as it is (and a pre-commit check saves a stat per rule file).
+ */
+export function readRuleCache(cacheFile: string, dir: string, installed = false): Rule[] | undefined {
   let cache: RuleCacheFile;
   try {
     cache = JSON.parse(readFileSync(cacheFile, 'utf8')) as RuleCacheFile;
   } catch {
     return undefined;
   }
-  const signature = signatureOf(dir);
+  const signature = installed ? cache.signature : signatureOf(dir);
   if (cache.signature !== signature) return undefined;
   let meta: RuleMetaFile['rules'] | undefined;
   const metaOf = (id: string) => (): RuleMetadata => {

@@ -6,7 +6,7 @@ import { gatePattern, maxMatchBytes } from './regex-length.js';
 import { ruleSchemas, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
 import { parseYamlWith } from '../util/yaml-file.js';
-import { BUILTIN_PATTERNS_DIR, BUILTIN_RULE_CACHE } from '../util/paths.js';
+import { BUILTIN_PATTERNS_DIR, BUILTIN_RULE_CACHE, INSTALLED_BY_NPM } from '../util/paths.js';
 import { readRuleCache, writeRuleCache } from './rule-cache.js';
 
 export type { Severity } from './rule-schema.js';
@@ -190,7 +190,7 @@ export interface LoadOptions {
  */
 export function loadRules(sources: readonly string[], options: LoadOptions = {}): Rule[] {
   if (!options.validatePatterns && sources.length === 1 && sources[0] === BUILTIN_PATTERNS_DIR) {
-    const cached = readRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR);
+    const cached = readRuleCache(BUILTIN_RULE_CACHE, BUILTIN_PATTERNS_DIR, INSTALLED_BY_NPM);
     if (cached) return cached;
     // Stale (a rule file was edited): read the YAML, and refresh the cache for the next run if we may.
     const rules = parseRuleFiles(sources, options);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -15,6 +15,9 @@ export const PACKAGE_ROOT: string = (() => {
     dir = parent;
   }
 })();
+
+/** Installed as a dependency (under node_modules), not a checkout of the repository. */
+export const INSTALLED_BY_NPM = PACKAGE_ROOT.split(sep).includes('node_modules');
 
 export const BUILTIN_PATTERNS_DIR = join(PACKAGE_ROOT, 'patterns');
 export const BUILTIN_VERIFIERS_DIR = join(PACKAGE_ROOT, 'verifiers');
