@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { workerScript } from '../scan/pool.js';
+import type { Worker } from 'node:worker_threads';
+import { newWorker, workerScript } from '../scan/pool.js';
 import type { BlobWire, FromWorker, ToWorker, WorkerInit } from '../scan/protocol.js';
 
 /**
@@ -15,7 +15,7 @@ export class BlobPool {
 
   constructor(size: number, init: WorkerInit) {
     this.workers = Array.from({ length: size }, (_, i) => {
-      const worker = new Worker(workerScript(), { workerData: init });
+      const worker = newWorker(workerScript(), { workerData: init });
       worker.on('message', (msg: FromWorker) => {
         if (msg.type !== 'blob-done') return;
         const waiting = this.pending.get(msg.id);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import type { FileTask, FromWorker, ToWorker, WireResult, WorkerInit } from './protocol.js';
 
 /**
@@ -8,6 +9,15 @@ import type { FileTask, FromWorker, ToWorker, WireResult, WorkerInit } from './p
  * output (dist/src/scan/worker.js). From the TypeScript sources (tests) the built copy is used: worker
  * threads cannot load .ts files.
  */
+/**
+ * The Worker class, loaded when the first thread starts: a scan that never starts one (a pre-commit
+ * check) does not pay for loading worker_threads.
+ */
+export function newWorker(script: URL, options?: ConstructorParameters<typeof Worker>[1]): Worker {
+  const { Worker: WorkerClass } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  return new WorkerClass(script, options);
+}
+
 export function workerScript(): URL {
   for (const candidate of ['./worker.cjs', './worker.js', '../../dist/src/scan/worker.js']) {
     const url = new URL(candidate, import.meta.url);
@@ -61,7 +71,7 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(workerScript()), ready: false, inFlight: new Map() };
+    const slot: Slot = { worker: newWorker(workerScript()), ready: false, inFlight: new Map() };
     if (this.init) slot.worker.postMessage({ type: 'init', init: this.init } satisfies ToWorker);
     slot.worker.on('message', (msg: FromWorker) => {
       if (msg.type === 'ready') {
