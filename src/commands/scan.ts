@@ -117,22 +117,32 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   const started = diffFromGit ? startGitDiff({ repo: positionals[0] ?? '.', range: values.diff, staged: gitMode === 'staged' }) : undefined;
   // A folder scan: the matching threads boot while the rules load.
   const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
-  const helpers = !gitMode && (positionals.length ? positionals : ['.']).some((p) => p !== '-' && isDirectory(p)) ? startHelpers(threads) : undefined;
+  const paths = positionals.length ? positionals : ['.'];
+  const roots = paths.filter((p) => p !== '-' && isDirectory(p));
+  const helpers = !gitMode && roots.length > 0 ? startHelpers(threads) : undefined;
   try {
-    return await scanWith(values, positionals, io, gitMode, started, helpers);
+    return await scanWith(values, positionals, io, { gitMode, threads, paths, roots, started, helpers });
   } finally {
     started?.abort();
     await helpers?.close();
   }
 }
 
-async function scanWith(values: ScanValues, positionals: string[], io: Io, gitMode: GitMode | undefined, started: StartedDiff | undefined, helpers: WorkerPool | undefined): Promise<number> {
+/** What runScan has already worked out (and started) before the rules load. */
+interface ScanStart {
+  gitMode: GitMode | undefined;
+  threads: number;
+  paths: string[];
+  /** The folders among the paths. */
+  roots: string[];
+  started: StartedDiff | undefined;
+  helpers: WorkerPool | undefined;
+}
+
+async function scanWith(values: ScanValues, positionals: string[], io: Io, { gitMode, threads, paths, roots, started, helpers }: ScanStart): Promise<number> {
   const format = chooseFormat(values.format, values.output);
   const exitCode = values['exit-code'] === undefined ? EXIT_FINDINGS : toInt(values['exit-code'], '--exit-code', 0, 255);
-  const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
   const verification = verificationPlan(values);
-  const paths = positionals.length ? positionals : ['.'];
-  const roots = paths.filter((p) => p !== '-' && isDirectory(p));
 
   // A broken config, rule or baseline file is reported, named, and left out; the scan goes on with
   // the rest, every finding is reported, and the exit status is 2 so that the problem cannot pass.

@@ -68,7 +68,10 @@ export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
 function isEscapeAt(buf: Buffer, at: number): boolean {
   const next = buf[at + 1] as number;
   if (ESCAPED_BYTES[next] !== 1) return false;
-  if (next === 0x75 /* u */) return [2, 3, 4, 5].every((i) => HEX_BYTES[buf[at + i] as number] === 1);
+  if (next === 0x75 /* u */) {
+    for (let i = 2; i <= 5; i++) if (HEX_BYTES[buf[at + i] as number] !== 1) return false;
+    return true;
+  }
   if (next === 0x78 /* x */) return HEX_BYTES[buf[at + 2] as number] === 1 && HEX_BYTES[buf[at + 3] as number] === 1;
   return true;
 }

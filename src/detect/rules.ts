@@ -141,11 +141,10 @@ export class Rule {
   }
 
   /**
-   * The serialisable definition, for handing the rule set to worker threads (which need no report
-   * metadata: `matching` leaves it out) and for the rule cache.
+   * What a worker thread needs to match with this rule: the report metadata and examples stay on the
+   * main thread, which builds the findings.
    */
-  toSpec(use: 'matching' | 'complete' = 'matching'): RuleWire {
-    const complete = use === 'complete';
+  toSpec(): RuleWire {
     return {
       spec: {
         id: this.id,
@@ -161,10 +160,9 @@ export class Rule {
         placeholders: this.placeholders,
         fallback: this.fallback,
         standalone: this.standalone,
-        ...(complete ? { description: this.description, remediation: this.remediation, references: [...this.references] } : {}),
-        examples: complete ? { positive: [...this.examples.positive], negative: [...this.examples.negative] } : { positive: [], negative: [] },
+        examples: { positive: [], negative: [] },
       },
-      provider: { id: this.provider, name: this.providerName, references: complete ? this.references : [] },
+      provider: { id: this.provider, name: this.providerName, references: [] },
       file: this.file,
     };
   }

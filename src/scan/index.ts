@@ -224,20 +224,19 @@ async function scanPathsWith(options: ScanOptions): Promise<ScanResult> {
     const queue: FileEntry[] = [];
     const stepOptions = { ...fileOptions, readBytes: STEP_BYTES };
     let lastLook = performance.now();
+    /** Hands the next batch to a thread with room; false if none has. */
+    const handOut = () => pool.hasRoom() && pool.offer(queue.splice(0, BATCH_MAX_FILES).map((e) => ({ path: e.path, absolute: e.absolute })));
     // Lets the threads' messages in (results, "ready") and hands them work, every few milliseconds:
     // often enough that none waits long, seldom enough to cost nothing on 100,000 tiny files.
     const lookAround = async () => {
       if (performance.now() - lastLook < LOOK_EVERY_MS) return;
       await new Promise<void>((resolve) => setImmediate(resolve));
       lastLook = performance.now();
-      while (queue.length > 0 && pool.hasRoom()) pool.offer(queue.splice(0, BATCH_MAX_FILES).map((q) => ({ path: q.path, absolute: q.absolute })));
+      while (queue.length > 0 && handOut());
     };
     const pump = async (final: boolean) => {
       while (queue.length >= (final ? 1 : BATCH_MAX_FILES)) {
-        if (pool.hasRoom()) {
-          pool.offer(queue.splice(0, BATCH_MAX_FILES).map((e) => ({ path: e.path, absolute: e.absolute })));
-          continue;
-        }
+        if (handOut()) continue;
         // One file here, a block at a time, looking around between blocks.
         const e = queue.shift() as FileEntry;
         const steps = scanFileSteps(matcher, e.absolute, stepOptions);

@@ -59,10 +59,6 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
   }
 
-  get size(): number {
-    return this.slots.length;
-  }
-
   start(init: WorkerInit, onResults: (results: WireResult[]) => void, onCrash: (files: FileTask[], message: string) => void): void {
     this.init = init;
     this.onResults = onResults;
