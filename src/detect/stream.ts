@@ -55,6 +55,11 @@ export class StreamScanner {
   private ended = false;
   /** The buffer that `readInto` is filling (pending[0] is its filled part). */
   private window: Buffer | undefined;
+  /**
+   * A window already matched, for `readInto` to fill again: fresh megabyte buffers cost page faults
+   * and garbage collections, which on a large file cost more than reading it.
+   */
+  private spare: Buffer | undefined;
 
   constructor(
     private readonly matcher: Matcher,
@@ -87,7 +92,9 @@ export class StreamScanner {
     if (!window || this.carry.length > 0 || this.pending.length !== 1) {
       // A new window, starting with what is carried over (and anything pushed since).
       const head = this.pending.length ? Buffer.concat([this.carry, ...this.pending]) : this.carry;
-      window = Buffer.allocUnsafe(Math.max(this.windowBytes, head.length + this.overlapBytes));
+      const size = Math.max(this.windowBytes, head.length + this.overlapBytes);
+      window = this.spare && this.spare.length >= size ? this.spare : Buffer.allocUnsafe(size);
+      this.spare = undefined;
       head.copy(window, 0);
       filled = head.length;
     }
@@ -110,6 +117,9 @@ export class StreamScanner {
     // Most units are one piece: use it as it is rather than copying it.
     const buf =
       this.carry.length === 0 && this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat([this.carry, ...this.pending]);
+    // Matches are copied out as strings and the carry is copied below: once matched, the window can
+    // be filled again.
+    const refill = this.window && buf.buffer === this.window.buffer && buf.byteOffset === this.window.byteOffset ? this.window : undefined;
     this.pending = [];
     this.pendingBytes = 0;
     this.window = undefined;
@@ -133,9 +143,10 @@ export class StreamScanner {
     } else {
       this.carryColumn += countChars(buf, 0, cut);
     }
-    // Copy, so that the large window can be collected.
+    // Copy, so that the window can be filled again (or collected).
     this.carry = Buffer.from(buf.subarray(cut));
     this.acceptFrom = limit - cut;
+    if (refill) this.spare = refill;
   }
 
   private place(buf: Buffer, cand: Candidate, all: readonly Candidate[]): Hit {

@@ -58,14 +58,18 @@ export function* scanFileSteps(matcher: Matcher, path: string, options: FileScan
     if (options.maxFileSize && stat.size > options.maxFileSize) {
       return { hits: [], bytes: 0, skipped: { reason: 'tooLarge', message: `${stat.size} bytes > --max-file-size ${options.maxFileSize}` } };
     }
+    // One byte more than the file holds: a short read then says the file ended, without another read
+    // (a system call per file) to find out.
     const blockBytes = Math.max(4096, Math.min(options.readBytes ?? DEFAULT_READ_BYTES, stat.size + 1));
     for (let first = true; ; first = false) {
       let got: number | undefined;
+      let asked = blockBytes;
       try {
         // After the first block (which tells text from binary), the rest of a large UTF-8 file is read
-        // straight into the window. (Not the final, empty read: that would cost a window for nothing.)
-        const inPlace = !first && unit.bytes < stat.size;
-        got = inPlace ? unit.readInto((buf, offset, length) => readSync(fd, buf, offset, Math.min(length, blockBytes), null)) : undefined;
+        // straight into the window.
+        got = first
+          ? undefined
+          : unit.readInto((buf, offset, length) => readSync(fd, buf, offset, (asked = Math.min(length, blockBytes)), null));
         if (got === undefined) {
           const block = first ? firstBlock(blockBytes) : Buffer.allocUnsafe(blockBytes);
           got = readSync(fd, block, 0, blockBytes, null);
@@ -78,7 +82,7 @@ export function* scanFileSteps(matcher: Matcher, path: string, options: FileScan
         const hits = unit.end();
         return { hits, bytes: unit.bytes, warning: `read failed after ${unit.bytes} bytes: ${describeError(err)}` };
       }
-      if (got === 0) break;
+      if (got < asked) break;
       yield;
     }
     return { hits: unit.end(), bytes: unit.bytes };
