@@ -1,7 +1,7 @@
 import { findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
 import { DENSE, KeywordAutomaton } from './keyword-automaton.js';
-import { KeywordSet, type RE2Regex } from './regex.js';
+import { KeywordSet, type RE2Match, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
 /** A rule's match in one buffer that passed the value filters. Offsets are bytes into that buffer. */
@@ -235,26 +235,53 @@ export class Matcher {
     const slice = from === 0 && to === buf.length ? buf : buf.subarray(from, to);
     const gate = rule.gate;
     if (gate && !gate.test(slice)) return;
-    const re = this.regexOf(rule);
-    if (!re) return;
-    re.lastIndex = 0;
-    for (let m = re.exec(slice); m; m = re.exec(slice)) {
-      const whole = m.indices?.[0];
-      const span = m.indices?.groups?.secret;
-      if (whole && whole[0] === whole[1]) re.lastIndex++; // empty match: step on
-      if (!span || !whole) continue;
-      const [ms, me] = [whole[0] + from, whole[1] + from];
-      if (near && !overlapsAny(near, ms - KEYWORD_NEAR, me + KEYWORD_NEAR)) continue;
-      const [start, end] = [span[0] + from, span[1] + from];
-      const secret = buf.toString('utf8', start, end);
-      let rejected = rejectionOf(rule, secret);
-      if (!rejected && rule.allowContextPatterns.length && rule.allowsContext(buf.toString('utf8', ms, start))) rejected = 'allow';
-      const hit: RawHit = { rule, secret, start, end, rejected };
-      for (const [name, g] of Object.entries(m.indices?.groups ?? {})) {
-        if (name !== 'secret' && g) (hit.named ??= {})[name] = buf.toString('utf8', g[0] + from, g[1] + from);
+    const finder = rule.finder;
+    if (!finder) {
+      const re = this.regexOf(rule);
+      if (!re) return;
+      re.lastIndex = 0;
+      for (let m = re.exec(slice); m; m = re.exec(slice)) {
+        const whole = m.indices?.[0];
+        if (whole && whole[0] === whole[1]) re.lastIndex++; // empty match: step on
+        this.accept(rule, buf, from, m, near, hits);
       }
-      hits.push(hit);
+      return;
     }
+    // The relaxed regex says where the next exact match can start at the earliest: none starts before
+    // its match, as it matches all the exact one does. From there the exact regex finds that match
+    // itself. Each byte is searched at most once by each, and the exact regex is compiled only when
+    // there is a candidate at all.
+    for (let at = 0; at <= slice.length; ) {
+      finder.lastIndex = at;
+      const start = finder.exec(slice)?.indices?.[0]?.[0];
+      if (start === undefined) return;
+      const re = this.regexOf(rule);
+      if (!re) return;
+      re.lastIndex = start;
+      const m = re.exec(slice);
+      const whole = m?.indices?.[0];
+      if (!m || !whole) return;
+      this.accept(rule, buf, from, m, near, hits);
+      at = whole[1] === whole[0] ? whole[1] + 1 : whole[1];
+    }
+  }
+
+  /** Turns one regex match (in buf from `from` on) into a raw hit, with the filter that rejects it, if any. */
+  private accept(rule: Rule, buf: Buffer, from: number, m: RE2Match, near: ReadonlyArray<[number, number]> | undefined, hits: RawHit[]): void {
+    const whole = m.indices?.[0];
+    const span = m.indices?.groups?.secret;
+    if (!span || !whole) return;
+    const [ms, me] = [whole[0] + from, whole[1] + from];
+    if (near && !overlapsAny(near, ms - KEYWORD_NEAR, me + KEYWORD_NEAR)) return;
+    const [start, end] = [span[0] + from, span[1] + from];
+    const secret = buf.toString('utf8', start, end);
+    let rejected = rejectionOf(rule, secret);
+    if (!rejected && rule.allowContextPatterns.length && rule.allowsContext(buf.toString('utf8', ms, start))) rejected = 'allow';
+    const hit: RawHit = { rule, secret, start, end, rejected };
+    for (const [name, g] of Object.entries(m.indices?.groups ?? {})) {
+      if (name !== 'secret' && g) (hit.named ??= {})[name] = buf.toString('utf8', g[0] + from, g[1] + from);
+    }
+    hits.push(hit);
   }
 
   /**

@@ -194,3 +194,53 @@ export function gatePattern(pattern: string): string | undefined {
     .replace(/\(\?[a-zA-Z]*[:)]|\(\?P<\w+>/g, '');
   return (literal.match(/[A-Za-z0-9]/g)?.length ?? 0) >= 3 ? prefix : undefined;
 }
+
+/** Repetitions counted up to at least this many are relaxed by `relaxedPattern`. */
+export const RELAX_MIN_COUNT = 64;
+
+/**
+ * The pattern with every large counted repetition `{m,n}` (n ≥ RELAX_MIN_COUNT) opened up to `{m,}`,
+ * or undefined when it has none. RE2 compiles a counted repetition as n copies of its operand, so
+ * `[A-Za-z0-9_-]{10,1000}` is a thousand instructions: the twenty-odd rules with long tokens (JWTs,
+ * private keys) cost more to compile than all the others together. The relaxed pattern matches
+ * everything the exact one does (and more), so it can find the candidates, and the exact pattern —
+ * compiled only when a candidate turns up — decides (see Matcher).
+ */
+export function relaxedPattern(pattern: string): string | undefined {
+  let out = '';
+  let changed = false;
+  for (let i = 0; i < pattern.length; ) {
+    const c = pattern[i];
+    let end = i + 1;
+    if (c === '\\') {
+      // \Q…\E quotes a literal run.
+      end = pattern[i + 1] === 'Q' ? (pattern.indexOf('\\E', i + 2) + 1 || pattern.length - 1) + 1 : i + 2;
+    } else if (c === '[') {
+      end = classEnd(pattern, i);
+    } else if (c === '{') {
+      const counted = /^\{(\d+),(\d+)\}/.exec(pattern.slice(i, i + 24));
+      if (counted && Number(counted[2]) >= RELAX_MIN_COUNT) {
+        out += `{${counted[1]},}`;
+        i += counted[0].length;
+        changed = true;
+        continue;
+      }
+    }
+    out += pattern.slice(i, end);
+    i = end;
+  }
+  return changed ? out : undefined;
+}
+
+/** The index just past the character class that opens at `start`. */
+function classEnd(pattern: string, start: number): number {
+  let j = start + 1;
+  if (pattern[j] === '^') j++;
+  if (pattern[j] === ']') j++; // first in the class: a literal
+  while (j < pattern.length && pattern[j] !== ']') {
+    if (pattern[j] === '\\') j += 2;
+    else if (pattern.startsWith('[:', j)) j = pattern.indexOf(':]', j + 2) < 0 ? j + 1 : pattern.indexOf(':]', j + 2) + 2;
+    else j++;
+  }
+  return j + 1;
+}

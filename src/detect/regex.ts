@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-interface RE2Match {
+export interface RE2Match {
   index: number;
   indices?: Array<[number, number] | undefined> & { groups?: Record<string, [number, number] | undefined> };
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CHECKSUMS, type Checksum } from './checksums/index.js';
 import { checkRegex, compileRegex, testAny, type RE2Regex } from './regex.js';
-import { gatePattern, maxMatchBytes } from './regex-length.js';
+import { gatePattern, maxMatchBytes, relaxedPattern } from './regex-length.js';
 import { ruleSchemas, type Requirement, type RuleSpec, type Severity } from './rule-schema.js';
 import { RuleError, describeError } from '../util/errors.js';
 import { parseYamlWith } from '../util/yaml-file.js';
@@ -59,6 +59,7 @@ export class Rule {
   private compiled: RE2Regex | undefined;
   private maxBytes: number | undefined;
   private compiledGate: RE2Regex | null | undefined;
+  private compiledFinder: RE2Regex | null | undefined;
   private compiledAllow: RE2Regex[] | undefined;
   private compiledAllowContext: RE2Regex[] | undefined;
 
@@ -103,6 +104,23 @@ export class Rule {
   /** The rule's global, index-reporting RE2 regex. Callers reset `lastIndex` before use. */
   get regex(): RE2Regex {
     return (this.compiled ??= compileRegex(this.pattern, 'g'));
+  }
+
+  /**
+   * The relaxed regex that finds where the rule may match, for a pattern with large counted
+   * repetitions (see relaxedPattern): cheap to compile, while `regex` is compiled only once it finds
+   * something. Null when the pattern has none, or when RE2 rejects the relaxed form.
+   */
+  get finder(): RE2Regex | null {
+    if (this.compiledFinder === undefined) {
+      const relaxed = relaxedPattern(this.pattern);
+      try {
+        this.compiledFinder = relaxed === undefined ? null : compileRegex(relaxed, 'g');
+      } catch {
+        this.compiledFinder = null; // the exact pattern decides (and reports its own error)
+      }
+    }
+    return this.compiledFinder;
   }
 
   /**

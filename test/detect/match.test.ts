@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Matcher } from '../../src/detect/match.js';
+import { compileRegex } from '../../src/detect/regex.js';
 import { loadRules } from '../../src/detect/rules.js';
 import { placeholderReason, shannonEntropy } from '../../src/detect/filters.js';
 import { githubCrc32 } from '../../src/detect/checksums/github-crc32.js';
@@ -96,6 +97,39 @@ describe('Matcher', () => {
       expect(m.find(Buffer.from(quiet))).toEqual([]);
       expect(m.find(Buffer.from(loud)).map((c) => [c.rule.id, c.secret])).toEqual([['github.pat-classic', token]]);
     }
+  });
+
+  it('finds with a relaxed regex exactly the matches of a pattern with large counted repetitions', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'long.yml'),
+      `provider: long
+references: [https://example.org/docs]
+rules:
+  - id: long.jwt
+    name: Long token
+    severity: high
+    keywords: [lt_]
+    pattern: 'lt_(?P<secret>eyJ[A-Za-z0-9_-]{10,100}\\.[A-Za-z0-9_-]{10,100})(?:[^A-Za-z0-9_.-]|$)'
+    examples: {positive: ['lt_eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0NTY3'], negative: ['lt_eyJhbGci']}
+`,
+    );
+    const [rule] = loadRules([dir], { validatePatterns: true });
+    expect(rule?.finder).not.toBeNull();
+    const m = new Matcher([rule!], false, 1 << 30);
+    const segment = (n: number) => 'Ab3_'.repeat(n).slice(0, n);
+    // Too long for the exact pattern (the relaxed one takes it), then ones that fit, on one line and
+    // on separate lines, with a too-long one between them.
+    const text = [
+      `lt_eyJ${segment(150)}.${segment(20)} lt_eyJ${segment(40)}.${segment(30)}`,
+      `lt_eyJ${segment(12)}.${segment(120)}`,
+      `a=lt_eyJ${segment(99)}.${segment(100)};lt_eyJ${segment(10)}.${segment(10)}`,
+    ].join('\n');
+    const exact = compileRegex(rule!.pattern, 'g');
+    const expected: string[] = [];
+    for (let x = exact.exec(text); x; x = exact.exec(text)) expected.push(x.groups?.secret as string);
+    expect(expected).toHaveLength(3);
+    expect(m.find(Buffer.from(text)).map((c) => c.secret)).toEqual(expected);
   });
 
   it('lets a fallback rule yield to a specific rule on the same text, even one its checksum rejected', () => {

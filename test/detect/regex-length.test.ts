@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gatePattern, maxMatchBytes } from '../../src/detect/regex-length.js';
+import { gatePattern, maxMatchBytes, relaxedPattern } from '../../src/detect/regex-length.js';
 import { compileRegex } from '../../src/detect/regex.js';
 
 describe('maxMatchBytes', () => {
@@ -31,5 +31,26 @@ describe('gatePattern', () => {
       if (whole.test(text)) expect(gate.test(text)).toBe(true);
     }
     expect(gate.test('acme key is nothing')).toBe(false);
+  });
+});
+
+describe('relaxedPattern', () => {
+  it('opens large counted repetitions, and only those outside classes and escapes', () => {
+    expect(relaxedPattern('eyJ[A-Za-z0-9_-]{10,500}\\.[a-z]{2,8}(?:x{3,64}?)')).toBe('eyJ[A-Za-z0-9_-]{10,}\\.[a-z]{2,8}(?:x{3,}?)');
+    expect(relaxedPattern('[a-z]{20,40}')).toBeUndefined();
+    // A brace inside a class or after a backslash is a literal; \Q…\E quotes.
+    expect(relaxedPattern('[{1,100}]\\{1,100}\\Qa{1,100}\\E')).toBeUndefined();
+    expect(relaxedPattern('[]{1,100}][[:alpha:]{]{1,100}')).toBe('[]{1,100}][[:alpha:]{]{1,}');
+  });
+
+  it('matches everything the exact pattern matches, so it can look for candidates', () => {
+    const exact = compileRegex('tok_(?P<secret>[a-z0-9]{8,80})\\b', 'g');
+    const relaxed = compileRegex(relaxedPattern(exact.source) as string, 'g');
+    for (let n = 1; n < 120; n += 7) {
+      const text = `x tok_${'a1'.repeat(n)} y`;
+      exact.lastIndex = 0;
+      relaxed.lastIndex = 0;
+      if (exact.test(text)) expect(relaxed.test(text)).toBe(true);
+    }
   });
 });
