@@ -29,7 +29,7 @@ const BASE64_RUN = compileRegex(
   ].join('|'),
   'g',
 );
-const BASE64_MIN_CHARS = 20;
+export const BASE64_MIN_CHARS = 20;
 const BASE64_BYTES = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') BASE64_BYTES[c.charCodeAt(0)] = 1;
 const HEX_BYTES = new Uint8Array(256);
@@ -42,19 +42,26 @@ const MAX_REGIONS = 10_000;
 /** Longest stretch decoded around a percent or escape marker, each side. */
 const MAX_GROW = 2048;
 
-export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
+/** The base64 alphabet without padding: the bytes a run is made of (-1; a mask, see RunWatch). */
+export const BASE64_RUN_BYTES = new Int32Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_RUN_BYTES[c.charCodeAt(0)] = -1;
+/** Bytes that may stand before and after a base64 value (the BASE64_RUN delimiters). */
+const OPENING_BYTES = new Uint8Array(256);
+for (const c of ' \t\n\f\r"\'=:>`(') OPENING_BYTES[c.charCodeAt(0)] = 1;
+const CLOSING_BYTES = new Uint8Array(256);
+for (const c of ' \t\n\f\r"\',;<`)') CLOSING_BYTES[c.charCodeAt(0)] = 1;
+const LETTER_BYTES = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') LETTER_BYTES[c.charCodeAt(0)] = 1;
+
+/**
+ * The encoded regions of `buf`. `runStarts`, when given, are where the runs of base64 bytes at least
+ * BASE64_MIN_CHARS long start (noted by the keyword pass, see RunWatch); the base64 values are then
+ * picked from those runs instead of by another pass over the whole input with BASE64_RUN.
+ */
+export function findEncodedRegions(buf: Buffer, runStarts?: readonly number[]): EncodedRegion[] {
   const regions: EncodedRegion[] = [];
-  BASE64_RUN.lastIndex = 0;
-  for (let m = BASE64_RUN.exec(buf); m && regions.length < MAX_REGIONS; m = BASE64_RUN.exec(buf)) {
-    const span = m.indices?.[0];
-    if (!span) break;
-    // Drop the delimiters on either side.
-    const start = span[0] + 1;
-    let end = span[1];
-    while (end > start && BASE64_BYTES[buf[end - 1] as number] !== 1) end--;
-    // The closing delimiter may open the next value: match on from it.
-    BASE64_RUN.lastIndex = end;
-    if (end - start < BASE64_MIN_CHARS) continue;
+  for (const [start, end] of base64Values(buf, runStarts)) {
+    if (regions.length >= MAX_REGIONS) break;
     const decoded = decodeBase64Text(buf.subarray(start, end));
     if (decoded) regions.push({ start, end, encoding: 'base64', decoded });
   }
@@ -63,6 +70,52 @@ export function findEncodedRegions(buf: Buffer): EncodedRegion[] {
   grow(buf, 0x25 /* % */, (at) => HEX_BYTES[buf[at + 1] as number] === 1 && HEX_BYTES[buf[at + 2] as number] === 1, isUrlByte, 'percent', decodePercent, regions);
   grow(buf, 0x5c /* \ */, (at) => isEscapeAt(buf, at), undefined, 'escape', decodeEscapes, regions);
   return regions;
+}
+
+/**
+ * The spans of the values that look like base64, padding included: from the runs noted by the keyword
+ * pass when given, otherwise by a pass of BASE64_RUN.
+ */
+export function* base64Values(buf: Buffer, runStarts?: readonly number[]): Generator<[number, number]> {
+  if (runStarts) {
+    for (const start of runStarts) {
+      const end = base64ValueEnd(buf, start);
+      if (end >= 0) yield [start, end];
+    }
+    return;
+  }
+  BASE64_RUN.lastIndex = 0;
+  for (let m = BASE64_RUN.exec(buf); m; m = BASE64_RUN.exec(buf)) {
+    const span = m.indices?.[0];
+    if (!span) return;
+    // Drop the delimiters on either side.
+    const start = span[0] + 1;
+    let end = span[1];
+    while (end > start && BASE64_BYTES[buf[end - 1] as number] !== 1) end--;
+    // The closing delimiter may open the next value: match on from it.
+    BASE64_RUN.lastIndex = end;
+    if (end - start >= BASE64_MIN_CHARS) yield [start, end];
+  }
+}
+
+/**
+ * Where the base64 value that starts at `start` (the first byte of a run of at least
+ * BASE64_MIN_CHARS base64 bytes) ends, padding included; -1 when BASE64_RUN would not take it. The
+ * same conditions, checked on one run: a delimiter before it and after its padding (at most two `=`),
+ * and a digit, `+` or `/` among its first 41 bytes, or padding.
+ */
+function base64ValueEnd(buf: Buffer, start: number): number {
+  if (start === 0 || OPENING_BYTES[buf[start - 1] as number] !== 1) return -1;
+  let end = start;
+  let early = false;
+  for (; end < buf.length && BASE64_RUN_BYTES[buf[end] as number] === -1; end++) {
+    if (!early && end - start <= 40 && LETTER_BYTES[buf[end] as number] !== 1) early = true;
+  }
+  let padded = end;
+  while (padded < buf.length && padded - end < 3 && buf[padded] === 0x3d /* = */) padded++;
+  if (padded - end > 2) return -1;
+  if (padded < buf.length && CLOSING_BYTES[buf[padded] as number] !== 1) return -1;
+  return early || padded > end ? padded : -1;
 }
 
 function isEscapeAt(buf: Buffer, at: number): boolean {

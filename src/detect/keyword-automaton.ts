@@ -71,11 +71,11 @@ export class KeywordAutomaton {
     }
     const width = (this.width = classes);
 
-    // The trie, with each state's children as a linked list for the breadth-first pass below.
+    // The trie, in insertion order, each state's children a linked list (searched: at most a few
+    // dozen per state, cheaper to build than a map).
     let capacity = 1;
     for (const word of words) capacity += word.length;
-    const goto = new Map<number, number>();
-    const own = new Int32Array(capacity).fill(-1);
+    const ownByInsertion = new Int32Array(capacity).fill(-1);
     const firstChild = new Int32Array(capacity).fill(-1);
     const sibling = new Int32Array(capacity).fill(-1);
     const via = new Int32Array(capacity);
@@ -86,48 +86,53 @@ export class KeywordAutomaton {
       let state = 0;
       for (const byte of word) {
         const c = this.classOf[byte] as number;
-        let child = goto.get(state * width + c);
-        if (child === undefined) {
+        let child = firstChild[state] as number;
+        while (child >= 0 && via[child] !== c) child = sibling[child] as number;
+        if (child < 0) {
           child = states++;
-          goto.set(state * width + c, child);
           via[child] = c;
           sibling[child] = firstChild[state] as number;
           firstChild[state] = child;
         }
         state = child;
       }
-      own[state] = k;
+      ownByInsertion[state] = k;
     }
-    this.own = own.subarray(0, states);
 
-    // Breadth-first, so that a state's failure state (which is shallower) is done before it: its
-    // failure and dictionary links, and its DFA row — the failure state's row with the state's own
-    // edges laid over it. That is one copy per state, a few milliseconds for the whole rule set
-    // (computing each transition by walking failure chains cost more than a small scan).
+    // States numbered breadth-first: the shallow states, where scans spend nearly all their time,
+    // get the first rows, so the hot part of the table stays in cache.
+    const order = new Int32Array(states);
+    const idOf = new Int32Array(states);
+    for (let head = 0, tail = 1; head < tail; head++) {
+      const state = order[head] as number;
+      idOf[state] = head;
+      for (let child = firstChild[state] as number; child >= 0; child = sibling[child] as number) order[tail++] = child;
+    }
+    const own = (this.own = new Int32Array(states));
+    for (let state = 0; state < states; state++) own[idOf[state] as number] = ownByInsertion[state] as number;
+
+    // In that order a state's failure state (which is shallower) is done before it: its failure and
+    // dictionary links, and its DFA row — the failure state's row with the state's own edges laid
+    // over it. One copy per state: a few milliseconds for the whole rule set (computing each
+    // transition by walking failure chains cost more than a small scan).
     const fail = new Int32Array(states);
     const link = new Int32Array(states).fill(-1);
     const next = new Int32Array(states * width);
     const entry = (state: number) => ((own[state] as number) >= 0 || (link[state] as number) >= 0 ? ~(state * width) : state * width);
-    const queue = new Int32Array(states);
-    let head = 0;
-    let tail = 0;
     for (let child = firstChild[0] as number; child >= 0; child = sibling[child] as number) {
-      queue[tail++] = child;
-      link[child] = -1;
+      next[via[child] as number] = entry(idOf[child] as number);
     }
-    for (let child = firstChild[0] as number; child >= 0; child = sibling[child] as number) next[via[child] as number] = entry(child);
-    while (head < tail) {
-      const state = queue[head++] as number;
+    for (let state = 1; state < states; state++) {
       const f = fail[state] as number;
       next.copyWithin(state * width, f * width, f * width + width);
-      for (let child = firstChild[state] as number; child >= 0; child = sibling[child] as number) {
-        queue[tail++] = child;
+      for (let child = firstChild[order[state] as number] as number; child >= 0; child = sibling[child] as number) {
+        const id = idOf[child] as number;
         // The failure state of a child: where the parent's failure state goes on the same class.
         const viaFail = next[f * width + (via[child] as number)] as number;
         const cf = ((viaFail < 0 ? ~viaFail : viaFail) / width) | 0;
-        fail[child] = cf;
-        link[child] = (own[cf] as number) >= 0 ? cf : (link[cf] as number);
-        next[state * width + (via[child] as number)] = entry(child);
+        fail[id] = cf;
+        link[id] = (own[cf] as number) >= 0 ? cf : (link[cf] as number);
+        next[state * width + (via[child] as number)] = entry(id);
       }
     }
     this.link = link;
@@ -136,34 +141,87 @@ export class KeywordAutomaton {
 
   /**
    * The keywords in `buf`. With `limit`, also where: up to `limit` spans per keyword, after which the
-   * keyword is marked DENSE (so frequent that locating it is not worth it).
+   * keyword is marked DENSE (so frequent that locating it is not worth it). With `runs`, the same pass
+   * also notes where runs of bytes of one kind (e.g. the base64 alphabet) reach a length: a second
+   * pass over the bytes for those would cost as much as this one.
    */
-  find(buf: Uint8Array, limit?: number): KeywordHits {
-    const { classOf, width, own, link, lengths, next } = this;
-    const present: number[] = [];
-    const spans = limit === undefined ? undefined : new Map<number, Array<[number, number]>>();
-    const seen = new Set<number>();
+  find(buf: Uint8Array, limit?: number, runs?: RunWatch): KeywordHits {
+    const { classOf, next } = this;
+    const hits = new HitCollector(this.width, this.own, this.link, this.lengths, limit);
     let row = 0;
-    for (let i = 0, n = buf.length; i < n; i++) {
-      row = next[row + (classOf[buf[i] as number] as number)] as number;
-      if (row >= 0) continue;
-      row = ~row;
-      // Every keyword ending here: the state's own, then along the dictionary suffix links.
-      const at = (row / width) | 0;
-      for (let state = (own[at] as number) >= 0 ? at : (link[at] as number); state >= 0; state = link[state] as number) {
-        const k = own[state] as number;
-        if (!seen.has(k)) {
-          seen.add(k);
-          present.push(k);
-        }
-        if (!spans) continue;
-        let list = spans.get(k);
-        if (list === DENSE) continue;
-        if (!list) spans.set(k, (list = []));
-        if (list.length >= (limit as number)) spans.set(k, DENSE as Array<[number, number]>);
-        else list.push([i + 1 - (lengths[k] as number), i + 1]);
+    if (runs) {
+      const { inRun, length, starts } = runs;
+      let run = 0;
+      for (let i = 0, n = buf.length; i < n; i++) {
+        const byte = buf[i] as number;
+        row = next[row + (classOf[byte] as number)] as number;
+        run = (run + 1) & (inRun[byte] as number);
+        if (run === length) starts.push(i + 1 - length);
+        if (row >= 0) continue;
+        row = ~row;
+        hits.add(row, i);
+      }
+    } else {
+      for (let i = 0, n = buf.length; i < n; i++) {
+        row = next[row + (classOf[buf[i] as number] as number)] as number;
+        if (row >= 0) continue;
+        row = ~row;
+        hits.add(row, i);
       }
     }
-    return spans ? { present, spans } : { present };
+    return hits.result();
+  }
+}
+
+/**
+ * Runs to watch for in `find`: bytes where inRun[byte] is -1 (all bits set; 0 for the others), at
+ * least `length` of them in a row. (A mask, not a flag: `(run + 1) & mask` keeps the count without a
+ * branch, which in that loop costs next to nothing.)
+ */
+export interface RunWatch {
+  inRun: Int32Array;
+  length: number;
+  /** Filled by `find`: where each run that reaches `length` starts, in order. */
+  starts: number[];
+}
+
+/** The keywords ending where a scan reached an accepting state. */
+class HitCollector {
+  readonly present: number[] = [];
+  readonly spans: Map<number, Array<[number, number]>> | undefined;
+  private readonly seen = new Set<number>();
+
+  constructor(
+    private readonly width: number,
+    private readonly own: Int32Array,
+    private readonly link: Int32Array,
+    private readonly lengths: Int32Array,
+    private readonly limit: number | undefined,
+  ) {
+    this.spans = limit === undefined ? undefined : new Map();
+  }
+
+  /** Every keyword ending at byte `i` in the state whose row is `row`: its own, then along the dictionary suffix links. */
+  add(row: number, i: number): void {
+    const { width, own, link, lengths } = this;
+    const at = (row / width) | 0;
+    for (let state = (own[at] as number) >= 0 ? at : (link[at] as number); state >= 0; state = link[state] as number) {
+      const k = own[state] as number;
+      if (!this.seen.has(k)) {
+        this.seen.add(k);
+        this.present.push(k);
+      }
+      const spans = this.spans;
+      if (!spans) continue;
+      let list = spans.get(k);
+      if (list === DENSE) continue;
+      if (!list) spans.set(k, (list = []));
+      if (list.length >= (this.limit as number)) spans.set(k, DENSE as Array<[number, number]>);
+      else list.push([i + 1 - (lengths[k] as number), i + 1]);
+    }
+  }
+
+  result(): KeywordHits {
+    return this.spans ? { present: this.present, spans: this.spans } : { present: this.present };
   }
 }

@@ -1,6 +1,6 @@
-import { findEncodedRegions } from './decode.js';
+import { BASE64_MIN_CHARS, BASE64_RUN_BYTES, findEncodedRegions } from './decode.js';
 import { placeholderReason, shannonEntropy } from './filters.js';
-import { DENSE, KeywordAutomaton } from './keyword-automaton.js';
+import { DENSE, KeywordAutomaton, type RunWatch } from './keyword-automaton.js';
 import { KeywordSet, type RE2Match, type RE2Regex } from './regex.js';
 import type { Rule } from './rules.js';
 
@@ -151,23 +151,25 @@ export class Matcher {
    * the whole input. After a large input without keywords, a native RE2.Set pass goes first (see
    * `quiet`; for small inputs, its compilation and per-call cost outweigh what it saves).
    */
-  locate(buf: Buffer): { rules: Rule[]; spans?: Map<number, ReadonlyArray<[number, number]>> } {
+  locate(buf: Buffer, runs?: RunWatch): { rules: Rule[]; spans?: Map<number, ReadonlyArray<[number, number]>>; runsWatched: boolean } {
     const located = buf.length >= this.locateMinBytes;
     let present: number[];
     let spans: Map<number, ReadonlyArray<[number, number]>> | undefined;
+    let runsWatched = runs !== undefined;
     if (!located) {
-      ({ present } = this.automaton.find(buf));
+      ({ present } = this.automaton.find(buf, undefined, runs));
     } else if (!this.quiet || buf.length < QUIET_MIN_BYTES || this.keywordSet.match(buf).length > 0) {
-      ({ present, spans } = this.automaton.find(buf, Math.max(64, buf.length >>> 11)));
+      ({ present, spans } = this.automaton.find(buf, Math.max(64, buf.length >>> 11), runs));
       if (buf.length >= QUIET_MIN_BYTES) this.quiet = present.length === 0;
     } else {
       present = [];
+      runsWatched = false;
     }
-    if (present.length === 0) return { rules: [] };
+    if (present.length === 0) return { rules: [], runsWatched };
     const chosen = new Set<Rule>();
     for (const index of present) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
     const rules = [...chosen].sort((a, b) => (this.order.get(a) as number) - (this.order.get(b) as number));
-    return { rules, spans };
+    return { rules, spans, runsWatched };
   }
 
   /** Every regex match of the candidate rules in `buf`, each with the filter that rejected it, if any. */
@@ -289,9 +291,12 @@ export class Matcher {
    * matched the same text) and paired (multi-part credentials carry their parts).
    */
   find(buf: Buffer, depth = 0): Candidate[] {
-    const direct = this.findDirect(buf);
-    if (!this.decode || depth >= MAX_DECODE_DEPTH) return direct;
-    const regions = findEncodedRegions(buf);
+    const decode = this.decode && depth < MAX_DECODE_DEPTH;
+    // The keyword pass also notes the base64 runs, sparing the decoder a pass of its own.
+    const runs: RunWatch | undefined = decode ? { inRun: BASE64_RUN_BYTES, length: BASE64_MIN_CHARS, starts: [] } : undefined;
+    const { direct, runsWatched } = this.findDirect(buf, runs);
+    if (!decode) return direct;
+    const regions = findEncodedRegions(buf, runsWatched ? runs?.starts : undefined);
     if (regions.length === 0) return direct;
     // All decoded text in one pass: regions joined by newlines, with each region's offset remembered.
     const offsets: number[] = [];
@@ -317,11 +322,11 @@ export class Matcher {
     return found.sort((a, b) => a.start - b.start || a.end - b.end);
   }
 
-  private findDirect(buf: Buffer): Candidate[] {
-    const { rules, spans } = this.locate(buf);
-    if (rules.length === 0) return [];
+  private findDirect(buf: Buffer, runs?: RunWatch): { direct: Candidate[]; runsWatched: boolean } {
+    const { rules, spans, runsWatched } = this.locate(buf, runs);
+    if (rules.length === 0) return { direct: [], runsWatched };
     const hits = this.rawHits(buf, rules, spans);
-    if (hits.length === 0) return [];
+    if (hits.length === 0) return { direct: [], runsWatched };
     hits.sort((a, b) => a.start - b.start || a.end - b.end);
     const lines = lineIndexer(buf);
     const specificSpans = hits.filter((h) => !h.rule.fallback);
@@ -332,7 +337,7 @@ export class Matcher {
       if (hit.rule.fallback && specificSpans.some((s) => s.start < hit.end && hit.start < s.end)) continue;
       accepted.push({ rule: hit.rule, secret: hit.secret, start: hit.start, end: hit.end, line: lines(hit.start), parts: { ...hit.named }, partSpans: [] });
     }
-    return pairAndDedupe(accepted, hits, lines);
+    return { direct: pairAndDedupe(accepted, hits, lines), runsWatched };
   }
 }
 

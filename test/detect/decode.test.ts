@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Text, decodeEscapes, decodePercent, findEncodedRegions } from '../../src/detect/decode.js';
+import { BASE64_MIN_CHARS, BASE64_RUN_BYTES, base64Values, decodeBase64Text, decodeEscapes, decodePercent, findEncodedRegions } from '../../src/detect/decode.js';
+import { KeywordAutomaton } from '../../src/detect/keyword-automaton.js';
 import { githubToken, runCli, tempDir } from '../helpers.js';
 
 interface F {
@@ -91,4 +92,35 @@ describe('secrets hidden behind an encoding', () => {
     const found = await scanText('x.json', `{"a":"\\"quoted\\"", "t":"${token}"}\n`);
     expect(found.map((f) => [f.secret, f.encoding])).toEqual([[token, undefined]]);
   });
+
+  it('picks the same base64 values from the runs the keyword pass notes as from its own regex pass', () => {
+    const automaton = new KeywordAutomaton(['token', 'secret']);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const letters = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const around = [' ', '\t', '\n', '"', "'", '=', ':', '>', '`', '(', ')', ',', ';', '<', '-', '_', '.', '#', '==', '===', '=,', '= '];
+    let seed = 7;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const pick = (from: string, n: number) => Array.from({ length: n }, () => from[random(from.length)]).join('');
+    let values = 0;
+    for (let round = 0; round < 200; round++) {
+      let text = '';
+      while (text.length < 3000) {
+        const leading = pick(letters, random(50));
+        // Base64 of text (decodes), letters with a late or early digit, and short runs.
+        const body = random(3) === 0 ? Buffer.from(`token=${pick(letters, 10 + random(30))}`).toString('base64').replace(/=+$/, '') : leading + pick(alphabet, random(40));
+        text += around[random(around.length)] + body + around[random(around.length)];
+      }
+      const buf = Buffer.from(text);
+      const runs = { inRun: BASE64_RUN_BYTES, length: BASE64_MIN_CHARS, starts: [] as number[] };
+      automaton.find(buf, 64, runs);
+      const fromRegex = [...base64Values(buf)];
+      expect([...base64Values(buf, runs.starts)]).toEqual(fromRegex);
+      values += fromRegex.length;
+      // And the regions decoded from them.
+      const regions = (starts?: number[]) => findEncodedRegions(buf, starts).map((r) => [r.start, r.end, r.encoding, r.decoded.toString('latin1')]);
+      expect(regions(runs.starts)).toEqual(regions());
+    }
+    expect(values).toBeGreaterThan(1000);
+  });
 });
+

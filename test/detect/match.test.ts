@@ -127,7 +127,7 @@ rules:
     ].join('\n');
     const exact = compileRegex(rule!.pattern, 'g');
     const expected: string[] = [];
-    for (let x = exact.exec(text); x; x = exact.exec(text)) expected.push(x.groups?.secret as string);
+    for (let x = exact.exec(text); x; x = exact.exec(text)) expected.push(text.slice(...(x.indices?.groups?.secret as [number, number])));
     expect(expected).toHaveLength(3);
     expect(m.find(Buffer.from(text)).map((c) => c.secret)).toEqual(expected);
   });
