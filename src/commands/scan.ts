@@ -83,7 +83,8 @@ What to scan
       --exclude GLOB       skip matching paths (repeatable), in addition to the default excludes
       --no-default-excludes  also scan the folders and file types excluded by default (listed below)
       --max-file-size SIZE skip larger files, e.g. 10MB (default: no limit; large files are streamed)
-  -j, --threads N          matching threads (default: one per core; small scans run on one)
+  -j, --threads N          matching threads for scans over 500 files or 8 MB (default: one, and up to one per
+                           core once a scan has matched for a second with more than 1.5 s of work left)
 
 Suppressions
   -c, --config FILE        config file (default: .keysweep.yml in the scanned folder or the working folder)
@@ -115,7 +116,7 @@ export async function runScan(values: ScanValues, positionals: string[], io: Io)
   // The pre-commit path: git starts producing the diff before the rules load (see startGitDiff).
   const diffFromGit = (gitMode === 'staged' || (gitMode === 'diff' && values.diff !== '-')) && positionals.length <= 1;
   const started = diffFromGit ? startGitDiff({ repo: positionals[0] ?? '.', range: values.diff, staged: gitMode === 'staged' }) : undefined;
-  // A folder scan: the matching threads boot while the rules load.
+  // A folder scan with --threads N: the matching threads boot while the rules load.
   const threads = values.threads === undefined ? 0 : toInt(values.threads, '--threads', 1, 256);
   const paths = positionals.length ? positionals : ['.'];
   const roots = paths.filter((p) => p !== '-' && isDirectory(p));

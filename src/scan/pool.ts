@@ -99,6 +99,11 @@ export class WorkerPool {
     if (this.whenIdle && this.slots.every((s) => s.inFlight.size === 0)) this.whenIdle();
   }
 
+  /** Batches handed out so far. */
+  get batchesOffered(): number {
+    return this.nextBatch;
+  }
+
   hasRoom(): boolean {
     return this.slots.some((s) => s.ready && s.inFlight.size < this.depth);
   }
