@@ -343,8 +343,9 @@ export class Matcher {
 
 function rejectionOf(rule: Rule, secret: string): Rejection | undefined {
   if (secret.length === 0) return 'empty';
-  if (rule.allows(secret)) return 'allow';
+  // Entropy first: it is computed in place, while an allow list is a regex call.
   if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) return 'entropy';
+  if (rule.allows(secret)) return 'allow';
   if (rule.placeholders && placeholderReason(secret) !== undefined) return 'placeholder';
   if (rule.checksum && !rule.checksum.validate(secret)) return 'checksum';
   return undefined;
