@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import { createRequire } from 'node:module';
 import type FastGlob from 'fast-glob';
 import picomatch from 'picomatch';
 import { describeError } from '../util/errors.js';
@@ -85,7 +84,9 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
         });
       }) as typeof fs.readdir,
     };
-    const stream = (createRequire(import.meta.url)('fast-glob') as typeof FastGlob).stream('**', {
+    // Loaded on first use (a pre-commit check never walks a folder); bundled with the CLI.
+    const fastGlob = ((await import('fast-glob')) as { default: typeof FastGlob }).default;
+    const stream = fastGlob.stream('**', {
       cwd: root,
       dot: true,
       onlyFiles: false,
