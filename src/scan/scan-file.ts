@@ -23,7 +23,7 @@ let scratch: Buffer | undefined;
 function firstBlock(bytes: number): Buffer {
   if (bytes > DEFAULT_READ_BYTES) return Buffer.allocUnsafe(bytes);
   scratch ??= Buffer.allocUnsafe(DEFAULT_READ_BYTES);
-  return scratch.subarray(0, bytes);
+  return bytes === scratch.length ? scratch : scratch.subarray(0, bytes);
 }
 
 /**
@@ -40,6 +40,10 @@ export function scanFile(matcher: Matcher, path: string, options: FileScanOption
   }
 }
 
+function tooLarge(size: number, limit: number): UnitResult {
+  return { hits: [], bytes: 0, skipped: { reason: 'tooLarge', message: `${size} bytes > --max-file-size ${limit}` } };
+}
+
 /**
  * The same scan, one block per step: the main thread, which also feeds the matching threads, scans a
  * large file in steps and answers the threads between them, so none waits behind a 10 MB file.
@@ -53,29 +57,45 @@ export function* scanFileSteps(matcher: Matcher, path: string, options: FileScan
   }
   const unit = new UnitScanner(matcher, options);
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { hits: [], bytes: 0, skipped: { reason: 'not-a-file' } };
-    if (options.maxFileSize && stat.size > options.maxFileSize) {
-      return { hits: [], bytes: 0, skipped: { reason: 'tooLarge', message: `${stat.size} bytes > --max-file-size ${options.maxFileSize}` } };
+    const readBytes = options.readBytes ?? DEFAULT_READ_BYTES;
+    // Most files fit in the first block: a short read says the file ended, and it is scanned without
+    // a stat (a system call, and a Stats object with four Dates). The walk has already said it is a
+    // regular file. Only a file that fills the block is stat-ed, for its size.
+    let size: number;
+    {
+      const block = firstBlock(readBytes);
+      let got: number;
+      try {
+        got = readSync(fd, block, 0, block.length, null);
+      } catch (err) {
+        return { hits: [], bytes: 0, warning: `read failed after 0 bytes: ${describeError(err)}` };
+      }
+      if (got < block.length) {
+        if (options.maxFileSize && got > options.maxFileSize) return tooLarge(got, options.maxFileSize);
+        if (got > 0 && !unit.push(block.subarray(0, got))) return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
+        return { hits: unit.end(), bytes: unit.bytes };
+      }
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) return { hits: [], bytes: 0, skipped: { reason: 'not-a-file' } };
+      size = stat.size;
+      if (options.maxFileSize && size > options.maxFileSize) return tooLarge(size, options.maxFileSize);
+      if (!unit.push(block)) return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
+      yield;
     }
     // One byte more than the file holds: a short read then says the file ended, without another read
     // (a system call per file) to find out.
-    const blockBytes = Math.max(4096, Math.min(options.readBytes ?? DEFAULT_READ_BYTES, stat.size + 1));
-    for (let first = true; ; first = false) {
+    const blockBytes = Math.max(4096, Math.min(readBytes, size + 1));
+    for (;;) {
       let got: number | undefined;
       let asked = blockBytes;
       try {
         // After the first block (which tells text from binary), the rest of a large UTF-8 file is read
         // straight into the window.
-        got = first
-          ? undefined
-          : unit.readInto((buf, offset, length) => readSync(fd, buf, offset, (asked = Math.min(length, blockBytes)), null));
+        got = unit.readInto((buf, offset, length) => readSync(fd, buf, offset, (asked = Math.min(length, blockBytes)), null));
         if (got === undefined) {
-          const block = first ? firstBlock(blockBytes) : Buffer.allocUnsafe(blockBytes);
+          const block = Buffer.allocUnsafe(blockBytes);
           got = readSync(fd, block, 0, blockBytes, null);
-          if (got > 0 && !unit.push(got === blockBytes ? block : block.subarray(0, got))) {
-            return { hits: [], bytes: 0, skipped: { reason: 'binary' } };
-          }
+          if (got > 0) unit.push(got === blockBytes ? block : block.subarray(0, got));
         }
       } catch (err) {
         // Keep what the part already read produced; say that the rest was not read.

@@ -65,6 +65,8 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
     if (!stat.isDirectory()) {
       const shown = toPosix(arg);
       if (isExcluded(shown) || isExcluded(toPosix(relative(process.cwd(), resolve(arg))))) options.onSkip(shown, 'excluded');
+      // (A device or a pipe could be read without end; the scan trusts that what it is given is a file.)
+      else if (!stat.isFile()) options.onSkip(shown, 'not-a-file');
       else yield { path: shown, relative: shown, absolute: resolve(arg), size: stat.size };
       continue;
     }
