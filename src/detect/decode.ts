@@ -211,14 +211,98 @@ export function decodePercent(raw: Buffer): Buffer | undefined {
   return changed ? Buffer.from(out) : undefined;
 }
 
-/** Undoes JSON / JavaScript / C string escapes on one line. */
+/** What a one-letter escape stands for (\" \' \/ \\ \b \f \n \r \t), by the letter's byte; -1 for others. */
+const SIMPLE_ESCAPES = new Int16Array(256).fill(-1);
+for (const [letter, value] of Object.entries({ '"': 0x22, "'": 0x27, '/': 0x2f, '\\': 0x5c, b: 0x08, f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09 })) {
+  SIMPLE_ESCAPES[letter.charCodeAt(0)] = value;
+}
+
+/**
+ * Undoes JSON / JavaScript / C string escapes (\uXXXX with surrogate pairs, \xXX, and the one-letter
+ * ones) on one line, byte by byte: the text between escapes is copied as it is. Other backslashes
+ * stay. Undefined when there was nothing to undo. (The output is never longer than the input.)
+ */
 export function decodeEscapes(raw: Buffer): Buffer | undefined {
-  const text = raw.toString('utf8');
+  let at = raw.indexOf(0x5c);
+  if (at < 0) return undefined;
+  const out = Buffer.allocUnsafe(raw.length);
+  let o = 0;
+  let from = 0;
   let changed = false;
-  const out = text.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["'/\\bfnrt])/g, (_, esc: string) => {
+  for (; at >= 0; at = raw.indexOf(0x5c, from)) {
+    const letter = raw[at + 1] as number;
+    let code = -1;
+    let length = 2;
+    if (letter === 0x75 /* u */) {
+      code = hexAt(raw, at + 2, 4);
+      length = 6;
+      // A high surrogate followed by an escaped low one: one character.
+      if (code >= 0xd800 && code <= 0xdbff && raw[at + 6] === 0x5c && raw[at + 7] === 0x75) {
+        const low = hexAt(raw, at + 8, 4);
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+          length = 12;
+        }
+      }
+    } else if (letter === 0x78 /* x */) {
+      code = hexAt(raw, at + 2, 2);
+      length = 4;
+    } else if (at + 1 < raw.length) {
+      code = SIMPLE_ESCAPES[letter] as number;
+    }
+    if (code < 0) {
+      // Not an escape: the backslash stays.
+      raw.copy(out, o, from, at + 1);
+      o += at + 1 - from;
+      from = at + 1;
+      continue;
+    }
+    raw.copy(out, o, from, at);
+    o += at - from;
+    // A lone surrogate is not a character: U+FFFD, as a UTF-8 encoder writes it.
+    o += writeUtf8(out, o, code >= 0xd800 && code <= 0xdfff ? 0xfffd : code);
+    from = at + length;
     changed = true;
-    if (esc[0] === 'u' || esc[0] === 'x') return String.fromCharCode(parseInt(esc.slice(1), 16));
-    return ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[esc] ?? esc;
-  });
-  return changed ? Buffer.from(out, 'utf8') : undefined;
+  }
+  if (!changed) return undefined;
+  raw.copy(out, o, from);
+  o += raw.length - from;
+  return out.subarray(0, o);
+}
+
+/** The value of `digits` hex digits at `at`, or -1. */
+function hexAt(buf: Buffer, at: number, digits: number): number {
+  if (at + digits > buf.length) return -1;
+  let value = 0;
+  for (let i = at; i < at + digits; i++) {
+    const b = buf[i] as number;
+    const digit = b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x61 && b <= 0x66 ? b - 0x57 : b >= 0x41 && b <= 0x46 ? b - 0x37 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+/** Writes a code point as UTF-8 at `at`; returns the bytes written. */
+function writeUtf8(buf: Buffer, at: number, code: number): number {
+  if (code < 0x80) {
+    buf[at] = code;
+    return 1;
+  }
+  if (code < 0x800) {
+    buf[at] = 0xc0 | (code >> 6);
+    buf[at + 1] = 0x80 | (code & 0x3f);
+    return 2;
+  }
+  if (code < 0x10000) {
+    buf[at] = 0xe0 | (code >> 12);
+    buf[at + 1] = 0x80 | ((code >> 6) & 0x3f);
+    buf[at + 2] = 0x80 | (code & 0x3f);
+    return 3;
+  }
+  buf[at] = 0xf0 | (code >> 18);
+  buf[at + 1] = 0x80 | ((code >> 12) & 0x3f);
+  buf[at + 2] = 0x80 | ((code >> 6) & 0x3f);
+  buf[at + 3] = 0x80 | (code & 0x3f);
+  return 4;
 }

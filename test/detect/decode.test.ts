@@ -122,5 +122,25 @@ describe('secrets hidden behind an encoding', () => {
     }
     expect(values).toBeGreaterThan(1000);
   });
+
+  it('undoes escapes byte by byte exactly as a string replace does', () => {
+    // The plain way: as a string, one regex replace.
+    const reference = (raw: Buffer): Buffer | undefined => {
+      let changed = false;
+      const out = raw.toString('utf8').replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|["'/\\bfnrt])/g, (_, esc: string) => {
+        changed = true;
+        if (esc[0] === 'u' || esc[0] === 'x') return String.fromCharCode(parseInt(esc.slice(1), 16));
+        return ({ b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' } as Record<string, string>)[esc] ?? esc;
+      });
+      return changed ? Buffer.from(out, 'utf8') : undefined;
+    };
+    const pieces = ['a', 'é', '€', '😀', ' ', '\\', '\\\\', '\\n', '\\t', '\\"', "\\'", '\\/', '\\b', '\\f', '\\r', '\\x41', '\\xe9', '\\xZZ', '\\u0041', '\\u00e9', '\\u20AC', '\\ud83d\\ude00', '\\ud83d', '\\ude00', '\\ud83dx', '\\u12', '\\q', '\\.', 'u0041'];
+    let seed = 11;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let round = 0; round < 2000; round++) {
+      const raw = Buffer.from(Array.from({ length: 1 + random(12) }, () => pieces[random(pieces.length)]).join(''));
+      expect(decodeEscapes(raw)?.toString('hex'), raw.toString()).toBe(reference(raw)?.toString('hex'));
+    }
+  });
 });
 
