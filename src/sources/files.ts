@@ -97,6 +97,9 @@ export async function* enumerateFiles(paths: readonly string[], options: Enumera
       ignore,
       fs: reportingFs,
       suppressErrors: true,
+      // One pattern yields each path once: fast-glob's check against a set of every path seen (for
+      // several patterns) costs a quarter of its walk.
+      unique: false,
     });
     for await (const raw of stream) {
       const entry = raw as unknown as FastGlob.Entry;
