@@ -60,6 +60,7 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') LETTER_B
  */
 export function findEncodedRegions(buf: Buffer, runStarts?: readonly number[]): EncodedRegion[] {
   const regions: EncodedRegion[] = [];
+  scratchUsed = 0;
   for (const [start, end] of base64Values(buf, runStarts)) {
     if (regions.length >= MAX_REGIONS) break;
     const decoded = decodeBase64Text(buf.subarray(start, end));
@@ -68,7 +69,7 @@ export function findEncodedRegions(buf: Buffer, runStarts?: readonly number[]): 
   // Markers are found with indexOf (native, a memchr) rather than a regex: escapes are everywhere in
   // code, and each regex match costs a call and a result object.
   grow(buf, 0x25 /* % */, (at) => HEX_BYTES[buf[at + 1] as number] === 1 && HEX_BYTES[buf[at + 2] as number] === 1, isUrlByte, 'percent', decodePercent, regions);
-  grow(buf, 0x5c /* \ */, (at) => isEscapeAt(buf, at), undefined, 'escape', decodeEscapes, regions);
+  grow(buf, 0x5c /* \ */, (at) => isEscapeAt(buf, at), undefined, 'escape', decodeEscapesToScratch, regions);
   return regions;
 }
 
@@ -211,6 +212,25 @@ export function decodePercent(raw: Buffer): Buffer | undefined {
   return changed ? Buffer.from(out) : undefined;
 }
 
+/**
+ * Where escaped lines are decoded to: thousands of lines of up to 4 KB in a corpus of code, each a
+ * fresh buffer (and its page faults) otherwise. The regions' `decoded` views into it hold until the
+ * next findEncodedRegions call (the matcher joins them into one buffer before that).
+ */
+let scratch = Buffer.allocUnsafe(256 << 10);
+let scratchUsed = 0;
+
+function decodeEscapesToScratch(raw: Buffer): Buffer | undefined {
+  if (scratchUsed + raw.length > scratch.length) {
+    // Full: a new one (the views into the old one stay valid).
+    scratch = Buffer.allocUnsafe(Math.max(scratch.length, raw.length));
+    scratchUsed = 0;
+  }
+  const decoded = decodeEscapes(raw, scratch.subarray(scratchUsed));
+  if (decoded) scratchUsed += decoded.length;
+  return decoded;
+}
+
 /** What a one-letter escape stands for (\" \' \/ \\ \b \f \n \r \t), by the letter's byte; -1 for others. */
 const SIMPLE_ESCAPES = new Int16Array(256).fill(-1);
 for (const [letter, value] of Object.entries({ '"': 0x22, "'": 0x27, '/': 0x2f, '\\': 0x5c, b: 0x08, f: 0x0c, n: 0x0a, r: 0x0d, t: 0x09 })) {
@@ -220,12 +240,13 @@ for (const [letter, value] of Object.entries({ '"': 0x22, "'": 0x27, '/': 0x2f, 
 /**
  * Undoes JSON / JavaScript / C string escapes (\uXXXX with surrogate pairs, \xXX, and the one-letter
  * ones) on one line, byte by byte: the text between escapes is copied as it is. Other backslashes
- * stay. Undefined when there was nothing to undo. (The output is never longer than the input.)
+ * stay. Undefined when there was nothing to undo. The output, never longer than the input, is
+ * written at the start of `into` when given (and as long as the input).
  */
-export function decodeEscapes(raw: Buffer): Buffer | undefined {
+export function decodeEscapes(raw: Buffer, into?: Buffer): Buffer | undefined {
   let at = raw.indexOf(0x5c);
   if (at < 0) return undefined;
-  const out = Buffer.allocUnsafe(raw.length);
+  const out = into && into.length >= raw.length ? into : Buffer.allocUnsafe(raw.length);
   let o = 0;
   let from = 0;
   let changed = false;
