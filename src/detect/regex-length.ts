@@ -206,7 +206,7 @@ export const RELAX_MIN_COUNT = 64;
  * everything the exact one does (and more), so it can find the candidates, and the exact pattern —
  * compiled only when a candidate turns up — decides (see Matcher).
  */
-export function relaxedPattern(pattern: string): string | undefined {
+export function relaxedPattern(pattern: string, minCount = RELAX_MIN_COUNT): string | undefined {
   let out = '';
   let changed = false;
   for (let i = 0; i < pattern.length; ) {
@@ -219,7 +219,7 @@ export function relaxedPattern(pattern: string): string | undefined {
       end = classEnd(pattern, i);
     } else if (c === '{') {
       const counted = /^\{(\d+),(\d+)\}/.exec(pattern.slice(i, i + 24));
-      if (counted && Number(counted[2]) >= RELAX_MIN_COUNT) {
+      if (counted && Number(counted[2]) >= minCount) {
         out += `{${counted[1]},}`;
         i += counted[0].length;
         changed = true;

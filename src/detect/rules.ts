@@ -13,6 +13,8 @@ export type { Severity } from './rule-schema.js';
 
 /** Rules whose matches can span more than this many bytes get a gate (see Rule.gate). */
 const GATED_REACH = 256;
+/** Counted repetitions up to this many and more are opened in gates. */
+const GATE_RELAX_MIN_COUNT = 8;
 
 export interface ProviderInfo {
   id: string;
@@ -131,7 +133,9 @@ export class Rule {
     if (this.compiledGate === undefined) {
       const prefix = this.reach > GATED_REACH ? gatePattern(this.pattern) : undefined;
       try {
-        this.compiledGate = prefix === undefined ? null : compileRegex(prefix, '');
+        // Relaxed: a gate only has to let every match through, and counted repetitions are what
+        // makes a regex slow to compile.
+        this.compiledGate = prefix === undefined ? null : compileRegex(relaxedPattern(prefix, GATE_RELAX_MIN_COUNT) ?? prefix, '');
       } catch {
         this.compiledGate = null; // the full pattern decides (and reports its own error)
       }
