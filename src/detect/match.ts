@@ -76,6 +76,11 @@ export class Matcher {
   private readonly requiredBy = new Map<Rule, Array<{ by: Rule; within: number }>>();
   /** Each rule's position in `rules`: candidates run in rule-set order. */
   private readonly order = new Map<Rule, number>();
+  /** rulesByKeyword, as positions in `rules`. */
+  private readonly ruleIndicesByKeyword: number[][];
+  /** By rule position: the last `locate` call (generation) that chose it. */
+  private readonly chosenIn: Uint32Array;
+  private generation = 0;
 
   constructor(
     rules: readonly Rule[],
@@ -106,6 +111,8 @@ export class Matcher {
     this.keywordList = [...keywordIndex.keys()];
     this.rulesByKeyword = rulesByKeyword;
     rules.forEach((rule, i) => this.order.set(rule, i));
+    this.ruleIndicesByKeyword = rulesByKeyword.map((list) => list.map((r) => this.order.get(r) as number));
+    this.chosenIn = new Uint32Array(rules.length);
     for (const rule of rules) {
       for (const req of rule.requires) {
         const part = byId.get(req.rule);
@@ -166,9 +173,19 @@ export class Matcher {
       runsWatched = false;
     }
     if (present.length === 0) return { rules: [], runsWatched };
-    const chosen = new Set<Rule>();
-    for (const index of present) for (const rule of this.rulesByKeyword[index] ?? []) chosen.add(rule);
-    const rules = [...chosen].sort((a, b) => (this.order.get(a) as number) - (this.order.get(b) as number));
+    // The rules of the keywords present, once each, in rule-set order: marked by position in a
+    // typed array (a generation number per call, so it is never cleared), then sorted as numbers.
+    const generation = ++this.generation;
+    const chosen: number[] = [];
+    for (const index of present) {
+      for (const at of this.ruleIndicesByKeyword[index] ?? []) {
+        if (this.chosenIn[at] === generation) continue;
+        this.chosenIn[at] = generation;
+        chosen.push(at);
+      }
+    }
+    chosen.sort((a, b) => a - b);
+    const rules = chosen.map((at) => this.rules[at] as Rule);
     return { rules, spans, runsWatched };
   }
 
