@@ -30,28 +30,28 @@ const BASE64_RUN = compileRegex(
   'g',
 );
 export const BASE64_MIN_CHARS = 20;
-const BASE64_BYTES = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') BASE64_BYTES[c.charCodeAt(0)] = 1;
-const HEX_BYTES = new Uint8Array(256);
-for (const c of '0123456789abcdefABCDEF') HEX_BYTES[c.charCodeAt(0)] = 1;
+/** A table by byte: `value` for the (ASCII) characters given, 0 for the others. */
+function byteTable<T extends Uint8Array | Int32Array>(table: T, chars: string, value = 1): T {
+  for (const c of chars) table[c.charCodeAt(0)] = value;
+  return table;
+}
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BASE64_BYTES = byteTable(new Uint8Array(256), `${LETTERS}0123456789+/=`);
+const HEX_BYTES = byteTable(new Uint8Array(256), '0123456789abcdefABCDEF');
 /** What may follow a backslash for it to start a JSON / C escape (\u \x \" \' \/ \\ \b \f \n \r \t). */
-const ESCAPED_BYTES = new Uint8Array(256);
-for (const c of 'ux"\'/\\bfnrt') ESCAPED_BYTES[c.charCodeAt(0)] = 1;
+const ESCAPED_BYTES = byteTable(new Uint8Array(256), 'ux"\'/\\bfnrt');
 
 const MAX_REGIONS = 10_000;
 /** Longest stretch decoded around a percent or escape marker, each side. */
 const MAX_GROW = 2048;
 
 /** The base64 alphabet without padding: the bytes a run is made of (-1; a mask, see RunWatch). */
-export const BASE64_RUN_BYTES = new Int32Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_RUN_BYTES[c.charCodeAt(0)] = -1;
+export const BASE64_RUN_BYTES = byteTable(new Int32Array(256), `${LETTERS}0123456789+/`, -1);
 /** Bytes that may stand before and after a base64 value (the BASE64_RUN delimiters). */
-const OPENING_BYTES = new Uint8Array(256);
-for (const c of ' \t\n\f\r"\'=:>`(') OPENING_BYTES[c.charCodeAt(0)] = 1;
-const CLOSING_BYTES = new Uint8Array(256);
-for (const c of ' \t\n\f\r"\',;<`)') CLOSING_BYTES[c.charCodeAt(0)] = 1;
-const LETTER_BYTES = new Uint8Array(256);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz') LETTER_BYTES[c.charCodeAt(0)] = 1;
+const OPENING_BYTES = byteTable(new Uint8Array(256), ' \t\n\f\r"\'=:>`(');
+const CLOSING_BYTES = byteTable(new Uint8Array(256), ' \t\n\f\r"\',;<`)');
+const LETTER_BYTES = byteTable(new Uint8Array(256), LETTERS);
 
 /**
  * The encoded regions of `buf`. `runStarts`, when given, are where the runs of base64 bytes at least
@@ -163,8 +163,7 @@ function grow(
   }
 }
 
-const URL_BYTES = new Uint8Array(256);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:/?#@!$&'()*+,;=%[]-") URL_BYTES[c.charCodeAt(0)] = 1;
+const URL_BYTES = byteTable(new Uint8Array(256), `${LETTERS}0123456789._~:/?#@!$&'()*+,;=%[]-`);
 
 /** Bytes that may appear in a URL or a percent-encoded value. */
 function isUrlByte(b: number): boolean {

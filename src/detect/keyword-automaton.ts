@@ -148,26 +148,18 @@ export class KeywordAutomaton {
   find(buf: Uint8Array, limit?: number, runs?: RunWatch): KeywordHits {
     const { classOf, next } = this;
     const hits = new HitCollector(this.width, this.own, this.link, this.lengths, limit);
+    // Without runs to watch, a mask of zeros: the count stays 0 (and costs next to nothing).
+    const { inRun, length, starts } = runs ?? NO_RUNS;
     let row = 0;
-    if (runs) {
-      const { inRun, length, starts } = runs;
-      let run = 0;
-      for (let i = 0, n = buf.length; i < n; i++) {
-        const byte = buf[i] as number;
-        row = next[row + (classOf[byte] as number)] as number;
-        run = (run + 1) & (inRun[byte] as number);
-        if (run === length) starts.push(i + 1 - length);
-        if (row >= 0) continue;
-        row = ~row;
-        hits.add(row, i);
-      }
-    } else {
-      for (let i = 0, n = buf.length; i < n; i++) {
-        row = next[row + (classOf[buf[i] as number] as number)] as number;
-        if (row >= 0) continue;
-        row = ~row;
-        hits.add(row, i);
-      }
+    let run = 0;
+    for (let i = 0, n = buf.length; i < n; i++) {
+      const byte = buf[i] as number;
+      row = next[row + (classOf[byte] as number)] as number;
+      run = (run + 1) & (inRun[byte] as number);
+      if (run === length) starts.push(i + 1 - length);
+      if (row >= 0) continue;
+      row = ~row;
+      hits.add(row, i);
     }
     return hits.result();
   }
@@ -184,6 +176,9 @@ export interface RunWatch {
   /** Filled by `find`: where each run that reaches `length` starts, in order. */
   starts: number[];
 }
+
+/** No runs: no byte is in one. */
+const NO_RUNS: RunWatch = { inRun: new Int32Array(256), length: 1, starts: [] };
 
 /** The keywords ending where a scan reached an accepting state. */
 class HitCollector {

@@ -74,9 +74,7 @@ export class Matcher {
   private readonly keywordsOf = new Map<Rule, number[]>();
   /** For each rule that supplies a part, the rules that need it and how many lines away it may stand. */
   private readonly requiredBy = new Map<Rule, Array<{ by: Rule; within: number }>>();
-  /** Each rule's position in `rules`: candidates run in rule-set order. */
-  private readonly order = new Map<Rule, number>();
-  /** rulesByKeyword, as positions in `rules`. */
+  /** rulesByKeyword, as positions in `rules` (candidates run in rule-set order). */
   private readonly ruleIndicesByKeyword: number[][];
   /** By rule position: the last `locate` call (generation) that chose it. */
   private readonly chosenIn: Uint32Array;
@@ -110,8 +108,8 @@ export class Matcher {
     }
     this.keywordList = [...keywordIndex.keys()];
     this.rulesByKeyword = rulesByKeyword;
-    rules.forEach((rule, i) => this.order.set(rule, i));
-    this.ruleIndicesByKeyword = rulesByKeyword.map((list) => list.map((r) => this.order.get(r) as number));
+    const order = new Map(rules.map((rule, i) => [rule, i]));
+    this.ruleIndicesByKeyword = rulesByKeyword.map((list) => list.map((r) => order.get(r) as number));
     this.chosenIn = new Uint32Array(rules.length);
     for (const rule of rules) {
       for (const req of rule.requires) {

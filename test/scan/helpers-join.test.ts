@@ -20,20 +20,23 @@ describe('helper threads joining a scan', () => {
     const one = await scanPaths(base);
     expect(one.findings).toHaveLength(40);
 
+    // A helper made ready first, so that it could join before this short scan is over.
+    const readyHelper = async () => {
+      const pool = new WorkerPool(1);
+      pool.start({ rules: rules.map((r) => r.toSpec()), options: {} }, () => undefined, () => undefined);
+      while (!pool.hasRoom()) await new Promise((resolve) => setTimeout(resolve, 10));
+      return pool;
+    };
+
     // Joining at once (as on a long scan): the helper takes batches, and nothing is lost or doubled.
-    // (The helper is made ready first, so that it joins before this short scan is over.)
-    const eager = new WorkerPool(1);
-    eager.start({ rules: rules.map((r) => r.toSpec()), options: {} }, () => undefined, () => undefined);
-    while (!eager.hasRoom()) await new Promise((resolve) => setTimeout(resolve, 10));
+    const eager = await readyHelper();
     const joined = await scanPaths({ ...base, threads: 2, helpers: eager, helperTiming: { afterMs: 0, payoffMs: 0 } });
     expect(eager.batchesOffered).toBeGreaterThan(0);
     expect(joined.findings).toEqual(one.findings);
     expect(joined.summary.filesScanned).toBe(400);
 
     // A scan shorter than the payoff: the helper is never used.
-    const idle = new WorkerPool(1);
-    idle.start({ rules: rules.map((r) => r.toSpec()), options: {} }, () => undefined, () => undefined);
-    while (!idle.hasRoom()) await new Promise((resolve) => setTimeout(resolve, 10));
+    const idle = await readyHelper();
     const alone = await scanPaths({ ...base, threads: 2, helpers: idle, helperTiming: { afterMs: 0, payoffMs: 60_000 } });
     expect(idle.batchesOffered).toBe(0);
     expect(alone.findings).toEqual(one.findings);
